@@ -1,0 +1,11 @@
+//! ovpn6-lint: finds OpenVPN configurations that leak IPv6, reading them exactly as OpenVPN 2.6
+//! does.
+//!
+//! Data flows one way: bytes ([`syntax`]) → directives → [`model`] (what OpenVPN will do) →
+//! rules → diagnostics → reports and fixes. Everything here is pure except the walker and the
+//! fixer, which touch files.
+
+pub mod inspect;
+pub mod model;
+pub mod prefix;
+pub mod syntax;

@@ -1,0 +1,770 @@
+//! Directives to the [`Model`], one option at a time in OpenVPN's processing order, following
+//! `add_option()` in OpenVPN 2.6's `options.c` for the options that decide IPv6.
+
+use std::io;
+use std::net::Ipv6Addr;
+use std::path::{Path, PathBuf};
+
+use ipnet::Ipv6Net;
+
+use super::address::{AddressSpec, Host, atoi, parse_numeric};
+use super::options::{
+    CONNECTION_INLINE_TAGS, INLINE_TAGS, INSTANCE_ONLY_OPTIONS, is_ipv6_option,
+    misspelt_ipv6_option,
+};
+use super::{
+    DevType, DirectiveId, DropReason, DroppedRoute, IfconfigIpv6, Loc, Located, Model, OptionLine,
+    Problem, ProblemKind, Profile, PullFilter, PullFilterAction, Pushed, Redirect, Role, RouteIpv6,
+    RouteSource, Source, SourceId, Status,
+};
+use crate::syntax::{self, LineIndex, Span, Word, tokenizer};
+
+/// OpenVPN reads at most this many nested files (the top-level file counts).
+pub const MAX_INCLUDE_DEPTH: usize = 10;
+
+/// Reads a profile: `text` is the top-level file at `path`; `read` opens included files.
+/// Relative `config` paths resolve against the top-level file's folder, as when OpenVPN runs
+/// there, and follow earlier `cd` lines.
+pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u8>>) -> Profile {
+    let cwd = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut builder = Builder {
+        read,
+        cwd,
+        sources: Vec::new(),
+        stack: Vec::new(),
+        state: State::default(),
+    };
+    let top = builder.add_source(path.to_path_buf(), text, None);
+    builder.read_source(top);
+    let model = builder.state.finish();
+    Profile {
+        sources: builder.sources,
+        model,
+    }
+}
+
+struct Builder<'a> {
+    read: &'a dyn Fn(&Path) -> io::Result<Vec<u8>>,
+    cwd: PathBuf,
+    sources: Vec<Source>,
+    /// Paths being read, outermost first, to find include cycles.
+    stack: Vec<PathBuf>,
+    state: State,
+}
+
+impl Builder<'_> {
+    fn add_source(&mut self, path: PathBuf, text: Vec<u8>, included_from: Option<Loc>) -> SourceId {
+        let parsed = syntax::parse(&text);
+        let lines = LineIndex::new(&text);
+        self.sources.push(Source {
+            path,
+            text,
+            parsed,
+            lines,
+            included_from,
+        });
+        self.sources.len() - 1
+    }
+
+    fn read_source(&mut self, source: SourceId) {
+        self.stack.push(self.sources[source].path.clone());
+        for error in &self.sources[source].parsed.errors {
+            self.state.errors.push(Problem {
+                loc: Loc {
+                    source,
+                    span: error.span.clone(),
+                },
+                kind: ProblemKind::Syntax,
+                message: error.message(),
+            });
+        }
+        for index in 0..self.sources[source].parsed.directives.len() {
+            let id = DirectiveId { source, index };
+            let directive = &self.sources[source].parsed.directives[index];
+            let include = self
+                .state
+                .option(id, directive, &self.sources[source].parsed);
+            if let Some(include) = include {
+                self.include(include);
+            }
+        }
+        self.stack.pop();
+    }
+
+    fn include(&mut self, request: Request) {
+        match request {
+            Request::ChangeDirectory(dir) => self.cwd = self.cwd.join(dir),
+            Request::Include { file, loc } => {
+                let path = self.cwd.join(&file);
+                let fail = |state: &mut State, message: String| {
+                    state.errors.push(Problem {
+                        loc: loc.clone(),
+                        kind: ProblemKind::Syntax,
+                        message,
+                    });
+                };
+                if self.stack.len() >= MAX_INCLUDE_DEPTH {
+                    return fail(
+                        &mut self.state,
+                        format!(
+                            "`config {file}` nests includes deeper than OpenVPN's limit of \
+                             {MAX_INCLUDE_DEPTH} files"
+                        ),
+                    );
+                }
+                if self.stack.iter().any(|open| same_file(open, &path)) {
+                    return fail(
+                        &mut self.state,
+                        format!(
+                            "`config {file}` includes a file that is already being read (an include cycle)"
+                        ),
+                    );
+                }
+                match (self.read)(&path) {
+                    Ok(text) => {
+                        let source = self.add_source(path, text, Some(loc));
+                        self.read_source(source);
+                    }
+                    Err(error) => fail(
+                        &mut self.state,
+                        format!(
+                            "OpenVPN cannot open the included file `{}`: {error}",
+                            path.display()
+                        ),
+                    ),
+                }
+            }
+        }
+    }
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// What an option asks the builder to do with files.
+enum Request {
+    Include { file: String, loc: Loc },
+    ChangeDirectory(String),
+}
+
+/// A `route-ipv6` as written; resolved once every option is known.
+struct RouteLine {
+    loc: Loc,
+    network_loc: Loc,
+    network: String,
+    gateway: Option<String>,
+    metric: Option<String>,
+    in_include: bool,
+}
+
+#[derive(Default)]
+struct State {
+    options: Vec<OptionLine>,
+    errors: Vec<Problem>,
+    ignored: Vec<Problem>,
+    ignore_unknown: Vec<String>,
+    forward_compatible: bool,
+    client: bool,
+    server: bool,
+    dev: Option<Located<String>>,
+    dev_type: Option<String>,
+    ifconfig_ipv6: Option<IfconfigIpv6>,
+    ifconfig_ipv6_lines: Vec<Loc>,
+    server_ipv6: Option<(Ipv6Addr, u8, Loc)>,
+    routes: Vec<RouteLine>,
+    route_ipv6_gateway: Option<Located<Ipv6Addr>>,
+    route_metric: i64,
+    redirect: Redirect,
+    block_ipv6: Option<Loc>,
+    route_nopull: Option<Loc>,
+    pull_filters: Vec<PullFilter>,
+    pushes: Vec<Pushed>,
+}
+
+impl State {
+    /// Processes one line; returns what it asks of the file system.
+    fn option(
+        &mut self,
+        id: DirectiveId,
+        directive: &syntax::Directive,
+        parsed: &syntax::Parsed,
+    ) -> Option<Request> {
+        let source = id.source;
+        let at = |span: &Span| Loc {
+            source,
+            span: span.clone(),
+        };
+        let setenv_opt = directive.name() == "setenv"
+            && directive.words.get(1).is_some_and(|w| w.text == "opt")
+            && directive.words.len() > 2;
+        let skip = if setenv_opt { 2 } else { 0 };
+        let words = &directive.words[skip..];
+        let name = words[0].text.clone();
+        let args: Vec<&str> = words[1..].iter().map(|w| w.text.as_str()).collect();
+        let mut line = OptionLine {
+            id,
+            skip,
+            name: name.clone(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+            status: Status::Applied,
+            loc: at(&directive.line),
+            in_connection: directive.connection.is_some(),
+        };
+
+        let outcome = if let Some(block) = directive.block {
+            self.inline_block(&name, parsed.blocks[block].connection.is_some(), setenv_opt)
+        } else if directive.connection.is_some() {
+            if is_ipv6_option(&name) {
+                Outcome::Refused(format!(
+                    "`{name}` cannot be used inside a `<connection>` block; OpenVPN refuses the \
+                     file (move it to the top level)"
+                ))
+            } else {
+                Outcome::Applied
+            }
+        } else {
+            self.top_level(&name, &args, words, &line.loc, setenv_opt, source)
+        };
+
+        let mut request = None;
+        match outcome {
+            Outcome::Applied => {}
+            Outcome::Request(r) => request = Some(r),
+            Outcome::Refused(message) => {
+                line.status = Status::Refused;
+                self.errors.push(Problem {
+                    loc: line.loc.clone(),
+                    kind: ProblemKind::Directive,
+                    message,
+                });
+            }
+            Outcome::RefusedSyntax(message) => {
+                line.status = Status::Refused;
+                self.errors.push(Problem {
+                    loc: at(&words[0].span),
+                    kind: ProblemKind::Syntax,
+                    message,
+                });
+            }
+            Outcome::Unrecognized(message) => {
+                let relaxed =
+                    setenv_opt || self.forward_compatible || self.ignore_unknown.contains(&name);
+                let relevant = is_ipv6_option(&name) || misspelt_ipv6_option(&name).is_some();
+                if relaxed {
+                    line.status = Status::Ignored;
+                    if relevant {
+                        let why = if setenv_opt {
+                            "it is written after `setenv opt`"
+                        } else if self.ignore_unknown.contains(&name) {
+                            "an earlier `ignore-unknown-option` names it"
+                        } else {
+                            "`setenv FORWARD_COMPATIBLE 1` came earlier"
+                        };
+                        self.ignored.push(Problem {
+                            loc: line.loc.clone(),
+                            kind: ProblemKind::Directive,
+                            message: format!(
+                                "{message}; because {why}, OpenVPN only warns and ignores the line"
+                            ),
+                        });
+                    }
+                } else if relevant {
+                    line.status = Status::Refused;
+                    self.errors.push(Problem {
+                        loc: line.loc.clone(),
+                        kind: ProblemKind::Directive,
+                        message: format!("{message}; OpenVPN refuses the file"),
+                    });
+                }
+            }
+        }
+        self.options.push(line);
+        request
+    }
+
+    fn inline_block(&mut self, tag: &str, in_connection: bool, setenv_opt: bool) -> Outcome {
+        if in_connection {
+            if CONNECTION_INLINE_TAGS.contains(&tag) {
+                return Outcome::Applied;
+            }
+            return Outcome::RefusedSyntax(if tag == "connection" {
+                "a `<connection>` block cannot be nested in another".to_owned()
+            } else {
+                format!(
+                    "`<{tag}>` cannot be inside a `<connection>` block (only `<tls-auth>`, \
+                     `<tls-crypt>` and `<tls-crypt-v2>` can)"
+                )
+            });
+        }
+        if INLINE_TAGS.contains(&tag) {
+            return Outcome::Applied;
+        }
+        let relaxed =
+            setenv_opt || self.forward_compatible || self.ignore_unknown.iter().any(|n| n == tag);
+        if relaxed && !is_ipv6_option(tag) {
+            return Outcome::Applied;
+        }
+        Outcome::RefusedSyntax(format!(
+            "OpenVPN does not accept `{tag}` as an inline block `<{tag}>`"
+        ))
+    }
+
+    fn top_level(
+        &mut self,
+        name: &str,
+        args: &[&str],
+        words: &[Word],
+        loc: &Loc,
+        setenv_opt: bool,
+        source: SourceId,
+    ) -> Outcome {
+        let at = |span: &Span| Loc {
+            source,
+            span: span.clone(),
+        };
+        let n = args.len();
+        let unrecognized = || {
+            Outcome::Unrecognized(match misspelt_ipv6_option(name) {
+                Some(known) => format!(
+                    "unknown option `{name}` (did you mean `{known}`? option names are case-sensitive)"
+                ),
+                None => format!("`{name}` takes {}, not {n}", arity(name)),
+            })
+        };
+        match name {
+            "ifconfig-ipv6" if n == 2 => self.ifconfig_ipv6(words, loc, source),
+            "route-ipv6" if (1..=3).contains(&n) => {
+                self.routes.push(RouteLine {
+                    loc: loc.clone(),
+                    network_loc: at(&words[1].span),
+                    network: args[0].to_owned(),
+                    gateway: args.get(1).map(|s| s.to_string()),
+                    metric: args.get(2).map(|s| s.to_string()),
+                    in_include: source != 0,
+                });
+                Outcome::Applied
+            }
+            "route-ipv6-gateway" if n == 1 => match parse_numeric(args[0]) {
+                Some(address) => {
+                    self.route_ipv6_gateway = Some(Located {
+                        value: address,
+                        loc: loc.clone(),
+                    });
+                    Outcome::Applied
+                }
+                None => Outcome::Refused(format!(
+                    "`route-ipv6-gateway {}` is not an IPv6 address",
+                    args[0]
+                )),
+            },
+            "route-metric" if n == 1 => {
+                self.route_metric = atoi(args[0]).max(0);
+                Outcome::Applied
+            }
+            "redirect-gateway" | "redirect-private" => self.redirect(name, args, loc),
+            "block-ipv6" if n == 0 => {
+                self.block_ipv6.get_or_insert_with(|| loc.clone());
+                Outcome::Applied
+            }
+            "route-nopull" if n == 0 => {
+                self.route_nopull.get_or_insert_with(|| loc.clone());
+                Outcome::Applied
+            }
+            "pull-filter" if n == 2 => {
+                let action = match args[0] {
+                    "accept" => PullFilterAction::Accept,
+                    "ignore" => PullFilterAction::Ignore,
+                    "reject" => PullFilterAction::Reject,
+                    other => {
+                        return Outcome::Refused(format!(
+                            "`pull-filter` type must be `accept`, `ignore` or `reject`, not `{other}`"
+                        ));
+                    }
+                };
+                self.pull_filters.push(PullFilter {
+                    action,
+                    text: args[1].to_owned(),
+                    loc: loc.clone(),
+                });
+                Outcome::Applied
+            }
+            "server-ipv6" if n == 1 => self.server_ipv6(args[0], loc),
+            "tun-ipv6" if n == 0 => Outcome::Applied,
+            "ifconfig-ipv6-pool" if n == 1 => Outcome::Applied,
+            _ if INSTANCE_ONLY_OPTIONS.contains(&name) => Outcome::Refused(format!(
+                "`{name}` is only allowed in client-config-dir files and client-connect \
+                 scripts; in a config file OpenVPN refuses it"
+            )),
+            _ if is_ipv6_option(name) || misspelt_ipv6_option(name).is_some() => unrecognized(),
+            "dev" if n == 1 => {
+                self.dev = Some(Located {
+                    value: args[0].to_owned(),
+                    loc: loc.clone(),
+                });
+                Outcome::Applied
+            }
+            "dev-type" if n == 1 => {
+                self.dev_type = Some(args[0].to_owned());
+                Outcome::Applied
+            }
+            "client" | "pull" if n == 0 => {
+                self.client = true;
+                Outcome::Applied
+            }
+            "server" if n == 2 || n == 3 => {
+                self.server = true;
+                Outcome::Applied
+            }
+            "server-bridge" => {
+                self.server = true;
+                Outcome::Applied
+            }
+            "mode" if n == 1 && args[0] == "server" => {
+                self.server = true;
+                Outcome::Applied
+            }
+            "mode" if n == 1 && args[0] == "p2p" => {
+                self.server = false;
+                Outcome::Applied
+            }
+            "push" if n == 1 => {
+                self.push(&words[1], loc);
+                Outcome::Applied
+            }
+            "setenv" if !setenv_opt && (1..=2).contains(&n) => {
+                if args[0] == "FORWARD_COMPATIBLE" && args.get(1) == Some(&"1") {
+                    self.forward_compatible = true;
+                }
+                Outcome::Applied
+            }
+            "ignore-unknown-option" if n >= 1 => {
+                self.ignore_unknown.extend(
+                    args.iter()
+                        .map(|a| a.strip_prefix("--").unwrap_or(a).to_owned()),
+                );
+                Outcome::Applied
+            }
+            "config" if n == 1 => Outcome::Request(Request::Include {
+                file: args[0].to_owned(),
+                loc: loc.clone(),
+            }),
+            "cd" if n == 1 => Outcome::Request(Request::ChangeDirectory(args[0].to_owned())),
+            _ => Outcome::Applied,
+        }
+    }
+
+    fn ifconfig_ipv6(&mut self, words: &[Word], loc: &Loc, source: SourceId) -> Outcome {
+        let (local_text, remote_text) = (&words[1].text, &words[2].text);
+        let local = AddressSpec::parse(local_text);
+        let remote = parse_numeric(remote_text);
+        let Some(bits) = local.bits else {
+            return Outcome::Refused(format!(
+                "`ifconfig-ipv6 {local_text}`: the prefix length must be a number from 64 to 124"
+            ));
+        };
+        let Some(remote_address) = remote else {
+            let hint = if remote_text.contains('/') {
+                " (the remote takes no `/bits`)"
+            } else {
+                ""
+            };
+            return Outcome::Refused(format!(
+                "`ifconfig-ipv6` remote `{remote_text}` is not an IPv6 address{hint}"
+            ));
+        };
+        match local.host {
+            Host::Address(_) => {}
+            Host::Name => {
+                return Outcome::Refused(format!(
+                    "`ifconfig-ipv6` local address `{}` is a name: OpenVPN looks it up while \
+                     loading and cannot configure the tunnel with it",
+                    local.host_text
+                ));
+            }
+            Host::Invalid => {
+                return Outcome::Refused(format!(
+                    "`ifconfig-ipv6` local address `{}` is not an IPv6 address",
+                    local.host_text
+                ));
+            }
+        }
+        if !(64..=124).contains(&bits) {
+            return Outcome::Refused(format!(
+                "`ifconfig-ipv6` prefix length must be from /64 to /124, not /{bits}"
+            ));
+        }
+        self.ifconfig_ipv6_lines.push(loc.clone());
+        self.ifconfig_ipv6 = Some(IfconfigIpv6 {
+            local: local.host_text.clone(),
+            local_address: local.address(),
+            bits,
+            remote: remote_text.clone(),
+            remote_address,
+            loc: loc.clone(),
+            local_span: Some(Loc {
+                source,
+                span: words[1].span.clone(),
+            }),
+            remote_span: Some(Loc {
+                source,
+                span: words[2].span.clone(),
+            }),
+            derived_from_server_ipv6: false,
+        });
+        Outcome::Applied
+    }
+
+    fn redirect(&mut self, name: &str, args: &[&str], loc: &Loc) -> Outcome {
+        let mut ipv4 = self.redirect.ipv4 || name == "redirect-gateway";
+        let mut ipv6 = false;
+        for &flag in args {
+            match flag {
+                "local" | "autolocal" | "def1" | "bypass-dhcp" | "bypass-dns" | "block-local" => {}
+                "ipv6" => ipv6 = true,
+                "!ipv4" => ipv4 = false,
+                other => return Outcome::Refused(format!("unknown `{name}` flag `{other}`")),
+            }
+        }
+        self.redirect.ipv4 = ipv4;
+        self.redirect.ipv6 |= ipv6;
+        self.redirect.lines.push(loc.clone());
+        Outcome::Applied
+    }
+
+    fn server_ipv6(&mut self, spec: &str, loc: &Loc) -> Outcome {
+        let parsed = AddressSpec::parse(spec);
+        match (parsed.address(), parsed.bits) {
+            (Some(network), Some(bits)) if (64..=124).contains(&bits) => {
+                self.server = true;
+                self.server_ipv6 = Some((network, bits, loc.clone()));
+                Outcome::Applied
+            }
+            (Some(_), Some(bits)) => Outcome::Refused(format!(
+                "`server-ipv6` network must be from /64 to /124, not /{bits}"
+            )),
+            _ => Outcome::Refused(format!("`server-ipv6 {spec}` is not an IPv6 network")),
+        }
+    }
+
+    /// A server's `push "a,b"` sends two options; a client splits them at commas.
+    fn push(&mut self, word: &Word, loc: &Loc) {
+        for piece in word.text.split(',') {
+            let words: Vec<String> = tokenizer::tokenize(piece.as_bytes(), 0)
+                .words
+                .into_iter()
+                .map(|w| w.text)
+                .collect();
+            if !words.is_empty() {
+                self.pushes.push(Pushed {
+                    words,
+                    loc: Loc {
+                        source: loc.source,
+                        span: word.span.clone(),
+                    },
+                });
+            }
+        }
+    }
+
+    fn finish(mut self) -> Model {
+        let role = if self.server {
+            Role::Server
+        } else if self.client {
+            Role::Client
+        } else {
+            Role::P2p
+        };
+        if let Some((network, bits, loc)) = self.server_ipv6.take() {
+            if self.client {
+                self.errors.push(Problem {
+                    loc: loc.clone(),
+                    kind: ProblemKind::Directive,
+                    message: "`server-ipv6` and `client` cannot be used together".to_owned(),
+                });
+            }
+            let base = u128::from(network);
+            let local = Ipv6Addr::from(base.wrapping_add(1));
+            let remote = Ipv6Addr::from(base.wrapping_add(2));
+            self.ifconfig_ipv6 = Some(IfconfigIpv6 {
+                local: local.to_string(),
+                local_address: Some(local),
+                bits,
+                remote: remote.to_string(),
+                remote_address: remote,
+                loc,
+                local_span: None,
+                remote_span: None,
+                derived_from_server_ipv6: true,
+            });
+        }
+        let dev_type = device_type(
+            self.dev.as_ref().map(|d| d.value.as_str()),
+            self.dev_type.as_deref(),
+        );
+        let default_gateway = self
+            .route_ipv6_gateway
+            .as_ref()
+            .map(|g| g.value)
+            .or(self.ifconfig_ipv6.as_ref().map(|i| i.remote_address));
+        let default_metric = (self.route_metric != 0).then_some(self.route_metric);
+
+        let mut routes_ipv6 = Vec::new();
+        let mut dropped = Vec::new();
+        let mut named = Vec::new();
+        for route in self.routes {
+            match resolve_route(&route, default_gateway, default_metric) {
+                Ok(installed) => routes_ipv6.push(installed),
+                Err(reason) => {
+                    let list = if reason == DropReason::Name {
+                        &mut named
+                    } else {
+                        &mut dropped
+                    };
+                    list.push(DroppedRoute {
+                        spec: route.network.clone(),
+                        loc: route.loc,
+                        network_loc: route.network_loc,
+                        reason,
+                    });
+                }
+            }
+        }
+        let redirect_routes_ipv6 = if self.redirect.ipv6 {
+            ["::/3", "2000::/4", "3000::/4", "fc00::/7"]
+                .iter()
+                .map(|net| RouteIpv6 {
+                    network: net.parse().expect("a valid literal prefix"),
+                    gateway: default_gateway.filter(|g| !g.is_unspecified()),
+                    metric: default_metric,
+                    option: None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Model {
+            role,
+            dev: self.dev,
+            dev_type,
+            ifconfig_ipv6: self.ifconfig_ipv6,
+            ifconfig_ipv6_lines: self.ifconfig_ipv6_lines,
+            routes_ipv6,
+            dropped_routes_ipv6: dropped,
+            named_routes_ipv6: named,
+            redirect_routes_ipv6,
+            redirect: self.redirect,
+            block_ipv6: self.block_ipv6,
+            route_nopull: self.route_nopull,
+            route_ipv6_gateway: self.route_ipv6_gateway,
+            pull_filters: self.pull_filters,
+            pushes: self.pushes,
+            options: self.options,
+            errors: self.errors,
+            ignored: self.ignored,
+        }
+    }
+}
+
+enum Outcome {
+    Applied,
+    Request(Request),
+    /// An IPv6 directive OpenVPN refuses.
+    Refused(String),
+    /// OpenVPN refuses the text itself.
+    RefusedSyntax(String),
+    /// OpenVPN's "Unrecognized option or missing or extra parameter(s)", which `setenv opt`,
+    /// `ignore-unknown-option` and `setenv FORWARD_COMPATIBLE 1` turn into a warning.
+    Unrecognized(String),
+}
+
+/// `init_route_ipv6()`: how OpenVPN turns a `route-ipv6` line into a route, or why it drops it.
+fn resolve_route(
+    route: &RouteLine,
+    default_gateway: Option<Ipv6Addr>,
+    default_metric: Option<i64>,
+) -> Result<RouteIpv6, DropReason> {
+    let spec = AddressSpec::parse(&route.network);
+    let Some(bits) = spec.bits else {
+        return Err(DropReason::BadBits {
+            hash_glued: route.network.contains('#'),
+        });
+    };
+    let written_address = match spec.host {
+        Host::Address(address) => address,
+        Host::Name => return Err(DropReason::Name),
+        Host::Invalid => return Err(DropReason::BadAddress),
+    };
+    fn defined(parm: &Option<String>) -> Option<&str> {
+        parm.as_deref().filter(|p| *p != "default")
+    }
+    let gateway = match defined(&route.gateway) {
+        Some(text) => parse_numeric(text),
+        None => default_gateway,
+    };
+    let metric = match defined(&route.metric) {
+        Some(text) => {
+            let metric = atoi(text);
+            if metric < 0 {
+                return Err(DropReason::NegativeMetric(text.to_owned()));
+            }
+            Some(metric)
+        }
+        None => default_metric,
+    };
+    let network = Ipv6Net::new(written_address, bits)
+        .expect("bits checked to be at most 128")
+        .trunc();
+    Ok(RouteIpv6 {
+        network,
+        gateway: gateway.filter(|g| !g.is_unspecified()),
+        metric,
+        option: Some(RouteSource {
+            loc: route.loc.clone(),
+            network_loc: route.network_loc.clone(),
+            network_text: route.network.clone(),
+            bits_form: spec.bits_form,
+            written_address,
+            gateway_text: route.gateway.clone(),
+            metric_text: route.metric.clone(),
+            in_include: route.in_include,
+        }),
+    })
+}
+
+/// `dev_type_enum()`: `dev-type` when given, else the device name's prefix.
+fn device_type(dev: Option<&str>, dev_type: Option<&str>) -> DevType {
+    let kind = |name: &str, exact: bool| {
+        for (prefix, kind) in [
+            ("tun", DevType::Tun),
+            ("tap", DevType::Tap),
+            ("null", DevType::Null),
+        ] {
+            if (exact && name == prefix) || (!exact && name.starts_with(prefix)) {
+                return kind;
+            }
+        }
+        DevType::Unknown
+    };
+    match (dev_type, dev) {
+        (Some(t), _) => kind(t, true),
+        (None, Some(d)) => kind(d, false),
+        (None, None) => DevType::Unknown,
+    }
+}
+
+/// How many arguments an option takes, for messages.
+fn arity(name: &str) -> &'static str {
+    match name {
+        "ifconfig-ipv6" => "exactly 2 arguments (local address and remote address)",
+        "route-ipv6" => "1 to 3 arguments (network, gateway, metric)",
+        "route-ipv6-gateway" | "server-ipv6" | "ifconfig-ipv6-pool" | "iroute-ipv6" => {
+            "exactly 1 argument"
+        }
+        "block-ipv6" | "tun-ipv6" => "no arguments",
+        _ => "a different number of arguments",
+    }
+}

@@ -1,0 +1,300 @@
+//! The effective IPv6 view of one profile: what OpenVPN 2.6 will do with it.
+//!
+//! A [`Profile`] is a top-level file with the files it includes, each read by [`crate::syntax`],
+//! and the [`Model`] derived from their directives in the order OpenVPN processes them. Rules
+//! judge the model; they never re-parse text. Loading is pure: included files come through the
+//! `load` function that the caller passes in.
+
+pub mod address;
+mod build;
+pub mod options;
+
+use std::net::Ipv6Addr;
+use std::path::PathBuf;
+
+use ipnet::Ipv6Net;
+use serde::Serialize;
+
+use crate::syntax::{Directive, LineIndex, Parsed, Span, Word};
+
+pub use build::{MAX_INCLUDE_DEPTH, load};
+
+/// Index into [`Profile::sources`]; the top-level file is 0.
+pub type SourceId = usize;
+
+/// A place in one of a profile's files.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Loc {
+    pub source: SourceId,
+    pub span: Span,
+}
+
+/// One file of a profile.
+#[derive(Debug)]
+pub struct Source {
+    /// As the user named it (top level) or as OpenVPN would open it (includes).
+    pub path: PathBuf,
+    pub text: Vec<u8>,
+    pub parsed: Parsed,
+    pub lines: LineIndex,
+    /// The `config` line that included this file.
+    pub included_from: Option<Loc>,
+}
+
+/// A top-level file, its includes, and what OpenVPN makes of them.
+#[derive(Debug)]
+pub struct Profile {
+    pub sources: Vec<Source>,
+    pub model: Model,
+}
+
+impl Profile {
+    pub fn top(&self) -> &Source {
+        &self.sources[0]
+    }
+
+    pub fn directive(&self, id: DirectiveId) -> &Directive {
+        &self.sources[id.source].parsed.directives[id.index]
+    }
+
+    /// The words of an option, without a `setenv opt` prefix.
+    pub fn option_words(&self, option: &OptionLine) -> &[Word] {
+        &self.directive(option.id).words[option.skip..]
+    }
+
+    /// 1-based line of a place.
+    pub fn line_of(&self, loc: &Loc) -> usize {
+        self.sources[loc.source].lines.line_of(loc.span.start) + 1
+    }
+}
+
+/// Identifies a directive: which file, which line of [`Parsed::directives`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DirectiveId {
+    pub source: SourceId,
+    pub index: usize,
+}
+
+/// One option as OpenVPN processed it, in processing order (includes expanded in place).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionLine {
+    pub id: DirectiveId,
+    /// 2 when written as `setenv opt NAME ...`.
+    pub skip: usize,
+    pub name: String,
+    pub args: Vec<String>,
+    pub status: Status,
+    /// Where the whole line is.
+    pub loc: Loc,
+    pub in_connection: bool,
+}
+
+impl OptionLine {
+    pub fn via_setenv_opt(&self) -> bool {
+        self.skip == 2
+    }
+}
+
+/// What OpenVPN did with an option.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Applied,
+    /// Warned about and skipped (relaxed by `setenv opt`, `ignore-unknown-option` or
+    /// `setenv FORWARD_COMPATIBLE 1`).
+    Ignored,
+    /// Makes OpenVPN refuse the file.
+    Refused,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Client,
+    Server,
+    P2p,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Client => "client",
+            Role::Server => "server",
+            Role::P2p => "p2p",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DevType {
+    Tun,
+    Tap,
+    Null,
+    Unknown,
+}
+
+/// What OpenVPN will do with one profile's IPv6 (design §5).
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub role: Role,
+    pub dev: Option<Located<String>>,
+    pub dev_type: DevType,
+    /// The `ifconfig-ipv6` in effect (the last one, or what `server-ipv6` derives).
+    pub ifconfig_ipv6: Option<IfconfigIpv6>,
+    /// Every accepted `ifconfig-ipv6` line, in order.
+    pub ifconfig_ipv6_lines: Vec<Loc>,
+    /// Routes OpenVPN installs from `route-ipv6` lines, in config order.
+    pub routes_ipv6: Vec<RouteIpv6>,
+    /// Routes OpenVPN loads and never installs.
+    pub dropped_routes_ipv6: Vec<DroppedRoute>,
+    /// Routes whose network is a DNS name, installed only if it resolves when connecting.
+    pub named_routes_ipv6: Vec<DroppedRoute>,
+    /// The four routes `redirect-gateway ipv6` adds, when it is in effect.
+    pub redirect_routes_ipv6: Vec<RouteIpv6>,
+    pub redirect: Redirect,
+    pub block_ipv6: Option<Loc>,
+    pub route_nopull: Option<Loc>,
+    pub route_ipv6_gateway: Option<Located<Ipv6Addr>>,
+    pub pull_filters: Vec<PullFilter>,
+    /// `push "..."` options of a server, split as a client splits them.
+    pub pushes: Vec<Pushed>,
+    pub options: Vec<OptionLine>,
+    /// What makes OpenVPN refuse the profile (reader and IPv6 directives only).
+    pub errors: Vec<Problem>,
+    /// IPv6 lines OpenVPN only warns about and skips.
+    pub ignored: Vec<Problem>,
+}
+
+impl Model {
+    /// Every option with this name that OpenVPN applied.
+    pub fn applied<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a OptionLine> + 'a {
+        self.options
+            .iter()
+            .filter(move |o| o.name == name && o.status == Status::Applied)
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.applied(name).next().is_some()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IfconfigIpv6 {
+    /// As written, `/bits` removed (OpenVPN keeps the text).
+    pub local: String,
+    pub local_address: Option<Ipv6Addr>,
+    pub bits: u8,
+    pub remote: String,
+    pub remote_address: Ipv6Addr,
+    /// The `ifconfig-ipv6` or `server-ipv6` line.
+    pub loc: Loc,
+    pub local_span: Option<Loc>,
+    pub remote_span: Option<Loc>,
+    pub derived_from_server_ipv6: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteIpv6 {
+    /// Host bits cleared, as OpenVPN installs it.
+    pub network: Ipv6Net,
+    /// The gateway OpenVPN uses; `None` where it ends up `::`.
+    pub gateway: Option<Ipv6Addr>,
+    /// The metric OpenVPN uses; `None` for "no metric" (-1).
+    pub metric: Option<i64>,
+    /// The route line; `None` for the routes redirect adds.
+    pub option: Option<RouteSource>,
+}
+
+/// Where a `route-ipv6` came from and how its words were written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSource {
+    pub loc: Loc,
+    /// The network word.
+    pub network_loc: Loc,
+    pub network_text: String,
+    pub bits_form: address::BitsForm,
+    /// The network as written, before OpenVPN cleared its host bits.
+    pub written_address: Ipv6Addr,
+    pub gateway_text: Option<String>,
+    pub metric_text: Option<String>,
+    pub in_include: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DroppedRoute {
+    pub spec: String,
+    pub loc: Loc,
+    pub network_loc: Loc,
+    pub reason: DropReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DropReason {
+    /// Not an IPv6 address (and not a name).
+    BadAddress,
+    /// `/bits` not a number up to 128; `hash_glued` when a `#` is stuck to it.
+    BadBits {
+        hash_glued: bool,
+    },
+    NegativeMetric(String),
+    /// A DNS name, resolved (or not) when connecting.
+    Name,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Redirect {
+    /// Some `redirect-gateway`/`redirect-private` line carries `ipv6`.
+    pub ipv6: bool,
+    /// IPv4 redirect in effect (`!ipv4` turns it off).
+    pub ipv4: bool,
+    pub lines: Vec<Loc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PullFilterAction {
+    Accept,
+    Ignore,
+    Reject,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PullFilter {
+    pub action: PullFilterAction,
+    pub text: String,
+    pub loc: Loc,
+}
+
+impl PullFilter {
+    /// OpenVPN matches a pushed option by prefix (`strncmp` with the filter's length).
+    pub fn matches(&self, pushed: &str) -> bool {
+        pushed.trim_start().starts_with(&self.text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pushed {
+    pub words: Vec<String>,
+    pub loc: Loc,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub loc: Loc,
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// OpenVPN refuses the text (quotes, backslashes, line length, blocks, includes).
+    Syntax,
+    /// An IPv6 directive OpenVPN refuses or ignores.
+    Directive,
+}

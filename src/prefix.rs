@@ -1,0 +1,704 @@
+//! IPv6 prefix-set algorithms that decide whether a config's routes capture all IPv6 traffic.
+//!
+//! [`PrefixSet`] answers coverage and uncovered-remainder questions, and
+//! [`find_redundant`] finds routes made pointless by duplicates or wider routes.
+//!
+//! Prefixes are handled as inclusive `u128` address ranges, so every operation is
+//! plain integer arithmetic; the only care needed is at `u128::MAX`, where `last + 1`
+//! does not exist.
+
+use std::net::Ipv6Addr;
+
+use ipnet::Ipv6Net;
+
+/// A set of IPv6 addresses stored as sorted, disjoint ranges of `u128`, with
+/// overlapping and adjacent ranges merged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrefixSet {
+    /// Inclusive `(first, last)` ranges. Merging adjacent ranges keeps each covered
+    /// region in one piece, so a prefix is covered exactly when one range holds it.
+    ranges: Vec<(u128, u128)>,
+}
+
+impl PrefixSet {
+    /// Returns the empty set.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds the union of `iter` in O(n log n) by sorting the ranges and merging them.
+    #[must_use]
+    pub fn from_prefixes<I: IntoIterator<Item = Ipv6Net>>(iter: I) -> Self {
+        let mut bounds: Vec<(u128, u128)> = iter.into_iter().map(|net| bounds(&net)).collect();
+        bounds.sort_unstable();
+
+        let mut ranges: Vec<(u128, u128)> = Vec::with_capacity(bounds.len());
+        for (first, last) in bounds {
+            match ranges.last_mut() {
+                // A range that ends at `u128::MAX` absorbs everything after it, which
+                // `checked_add` returning `None` expresses without overflowing.
+                Some(prev) if prev.1.checked_add(1).is_none_or(|next| first <= next) => {
+                    prev.1 = prev.1.max(last);
+                }
+                _ => ranges.push((first, last)),
+            }
+        }
+        Self { ranges }
+    }
+
+    /// Returns whether every address of `net` is in the set, in O(log n).
+    #[must_use]
+    pub fn covers(&self, net: &Ipv6Net) -> bool {
+        let (first, last) = bounds(net);
+        // The only range that can hold `first` is the last one starting at or before it.
+        let after = self.ranges.partition_point(|&(start, _)| start <= first);
+        after > 0 && self.ranges[after - 1].1 >= last
+    }
+
+    /// Returns the part of `net` not in the set as the fewest, largest prefixes,
+    /// sorted by address.
+    ///
+    /// Each gap between covered ranges is converted separately; gaps are never
+    /// adjacent, so no prefix from one gap could merge with a prefix from another.
+    #[must_use]
+    pub fn uncovered(&self, net: &Ipv6Net) -> Vec<Ipv6Net> {
+        let (first, last) = bounds(net);
+        let start = self.ranges.partition_point(|&(_, end)| end < first);
+
+        let mut holes = Vec::new();
+        // `cursor` is the first address of `net` not yet accounted for; `None` means
+        // the covered part ran through `u128::MAX`, so nothing is left.
+        let mut cursor = Some(first);
+        for &(range_first, range_last) in &self.ranges[start..] {
+            let Some(gap_first) = cursor else { break };
+            if range_first > last {
+                break;
+            }
+            if range_first > gap_first {
+                holes.extend(range_to_prefixes(gap_first, range_first - 1));
+            }
+            cursor = range_last.checked_add(1);
+        }
+        if let Some(gap_first) = cursor.filter(|&gap_first| gap_first <= last) {
+            holes.extend(range_to_prefixes(gap_first, last));
+        }
+        holes
+    }
+
+    /// Returns whether the set holds no addresses.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+}
+
+/// Converts an inclusive address range into the minimal list of CIDR prefixes
+/// (standard range-to-CIDR), sorted by address. An empty range (`first > last`)
+/// gives an empty list.
+#[must_use]
+pub fn range_to_prefixes(first: u128, last: u128) -> Vec<Ipv6Net> {
+    let mut prefixes = Vec::new();
+    if first > last {
+        return prefixes;
+    }
+    let mut cursor = first;
+    loop {
+        // Greedily take the largest block that starts aligned at `cursor` and does not
+        // run past `last`; this is what makes the result minimal.
+        let alignment = if cursor == 0 {
+            128
+        } else {
+            cursor.trailing_zeros()
+        };
+        let fit = match (last - cursor).checked_add(1) {
+            Some(len) => len.ilog2(),
+            None => 128,
+        };
+        let host_bits = alignment.min(fit);
+        prefixes.push(net_from_bits(cursor, host_bits));
+
+        let block_last = cursor | low_mask(host_bits);
+        if block_last >= last {
+            return prefixes;
+        }
+        cursor = block_last + 1;
+    }
+}
+
+/// One redundant item reported by [`find_redundant`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Redundant {
+    /// The caller's index of the redundant item.
+    pub index: usize,
+    /// The caller's index of an item that contains it.
+    pub container: usize,
+    /// Whether the item is an exact duplicate of `container` rather than strictly inside it.
+    pub exact: bool,
+}
+
+/// Reports each redundant item of `items`, sorted by index.
+///
+/// The caller groups items beforehand so that all of `items` share a key (the same
+/// gateway and metric). An exact duplicate points to the first occurrence, that is
+/// the one with the smallest index; any other item inside another prefix points to
+/// the first occurrence of its outermost container.
+///
+/// Runs in O(n log n): two prefixes are either nested or disjoint, so after sorting
+/// by start address and then by length, a single sweep that remembers the current
+/// outermost prefix sees every container before what it contains.
+#[must_use]
+pub fn find_redundant(items: &[(usize, Ipv6Net)]) -> Vec<Redundant> {
+    let mut sorted: Vec<(Ipv6Net, usize)> = items
+        .iter()
+        .map(|&(index, net)| (net.trunc(), index))
+        .collect();
+    sorted
+        .sort_unstable_by_key(|&(net, index)| (u128::from(net.network()), net.prefix_len(), index));
+
+    let mut redundant = Vec::new();
+    // The first occurrence of the previous distinct prefix; duplicates sort next to it.
+    let mut run: Option<(Ipv6Net, usize)> = None;
+    // The last address and index of the current outermost prefix.
+    let mut outer: Option<(u128, usize)> = None;
+    for (net, index) in sorted {
+        match run {
+            Some((run_net, run_index)) if run_net == net => {
+                redundant.push(Redundant {
+                    index,
+                    container: run_index,
+                    exact: true,
+                });
+                continue;
+            }
+            _ => run = Some((net, index)),
+        }
+
+        let (first, last) = bounds(&net);
+        match outer {
+            Some((outer_last, outer_index)) if first <= outer_last => {
+                redundant.push(Redundant {
+                    index,
+                    container: outer_index,
+                    exact: false,
+                });
+            }
+            _ => outer = Some((last, index)),
+        }
+    }
+    redundant.sort_unstable_by_key(|r| r.index);
+    redundant
+}
+
+/// Returns the inclusive address range of `net`, ignoring any host bits.
+fn bounds(net: &Ipv6Net) -> (u128, u128) {
+    let net = net.trunc();
+    (u128::from(net.network()), u128::from(net.broadcast()))
+}
+
+/// Returns a mask of the lowest `bits` bits; `bits` is at most 128.
+fn low_mask(bits: u32) -> u128 {
+    // Shifting a `u128` by 128 overflows, so the empty mask is special-cased.
+    u128::MAX.checked_shr(128 - bits).unwrap_or(0)
+}
+
+/// Builds the prefix starting at `start` whose host part is `host_bits` bits wide.
+fn net_from_bits(start: u128, host_bits: u32) -> Ipv6Net {
+    // `host_bits` is at most 128, so the prefix length is always valid.
+    let prefix_len = 128 - host_bits.min(128) as u8;
+    Ipv6Net::new_assert(Ipv6Addr::from(start), prefix_len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn net(text: &str) -> Ipv6Net {
+        text.parse().expect("test prefixes are valid")
+    }
+
+    fn nets(texts: &[&str]) -> Vec<Ipv6Net> {
+        texts.iter().map(|text| net(text)).collect()
+    }
+
+    fn set(texts: &[&str]) -> PrefixSet {
+        PrefixSet::from_prefixes(nets(texts))
+    }
+
+    fn redundant(index: usize, container: usize, exact: bool) -> Redundant {
+        Redundant {
+            index,
+            container,
+            exact,
+        }
+    }
+
+    #[test]
+    fn removing_lower_half_leaves_upper_half() {
+        assert_eq!(
+            set(&["2000::/4"]).uncovered(&net("2000::/3")),
+            nets(&["3000::/4"])
+        );
+    }
+
+    #[test]
+    fn both_halves_cover_parent() {
+        let halves = set(&["2000::/4", "3000::/4"]);
+        assert!(halves.covers(&net("2000::/3")));
+        assert!(halves.uncovered(&net("2000::/3")).is_empty());
+    }
+
+    #[test]
+    fn default_route_covers_everything() {
+        let all = set(&["::/0"]);
+        for text in [
+            "::/0",
+            "2000::/3",
+            "fc00::/7",
+            "::/128",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+        ] {
+            assert!(all.covers(&net(text)), "{text}");
+            assert!(all.uncovered(&net(text)).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn adjacent_prefixes_merge_into_one_range() {
+        let halves = set(&["3000::/4", "2000::/4"]);
+        assert_eq!(halves.ranges.len(), 1);
+        assert!(halves.covers(&net("2000::/3")));
+        assert!(!halves.covers(&net("::/2")));
+    }
+
+    #[test]
+    fn redirect_gateway_ipv6_routes_cover_global_and_ula_space() {
+        let routes = set(&["::/3", "2000::/4", "3000::/4", "fc00::/7"]);
+        assert!(routes.covers(&net("2000::/3")));
+        assert!(routes.covers(&net("fc00::/7")));
+        assert!(routes.covers(&net("::/2")));
+        assert!(!routes.covers(&net("::/0")));
+        assert_eq!(
+            routes.uncovered(&net("::/0")),
+            nets(&[
+                "4000::/2", "8000::/2", "c000::/3", "e000::/4", "f000::/5", "f800::/6", "fe00::/7"
+            ])
+        );
+    }
+
+    #[test]
+    fn uncovered_with_several_holes_returns_maximal_prefixes_in_order() {
+        let routes = set(&["2001:db8::/34", "2001:db8:6000::/35", "2001:db8:c000::/36"]);
+        assert_eq!(
+            routes.uncovered(&net("2001:db8::/32")),
+            nets(&[
+                "2001:db8:4000::/35",
+                "2001:db8:8000::/34",
+                "2001:db8:d000::/36",
+                "2001:db8:e000::/35"
+            ]),
+        );
+    }
+
+    #[test]
+    fn uncovered_ignores_ranges_outside_the_queried_prefix() {
+        let routes = set(&["::/8", "2001:db8::/33", "fe80::/10"]);
+        assert_eq!(
+            routes.uncovered(&net("2001:db8::/32")),
+            nets(&["2001:db8:8000::/33"])
+        );
+    }
+
+    #[test]
+    fn empty_set_leaves_whole_prefix_uncovered() {
+        let empty = PrefixSet::new();
+        assert!(empty.is_empty());
+        assert!(!empty.covers(&net("::/128")));
+        for text in [
+            "::/0",
+            "2000::/3",
+            "::/128",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+        ] {
+            assert_eq!(empty.uncovered(&net(text)), nets(&[text]));
+        }
+    }
+
+    #[test]
+    fn single_address_prefixes_at_both_ends() {
+        let ends = set(&["::/128", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"]);
+        assert!(ends.covers(&net("::/128")));
+        assert!(ends.covers(&net("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128")));
+        assert!(!ends.covers(&net("::1/128")));
+        assert_eq!(
+            ends.uncovered(&net("::/126")),
+            nets(&["::1/128", "::2/127"])
+        );
+
+        let holes = ends.uncovered(&net("::/0"));
+        assert_eq!(holes.len(), 2 * 127);
+        assert_eq!(holes.first(), Some(&net("::1/128")));
+        assert_eq!(
+            holes.last(),
+            Some(&net("ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/128"))
+        );
+    }
+
+    #[test]
+    fn ranges_ending_at_the_last_address_do_not_overflow() {
+        let top = set(&[
+            "ff00::/8",
+            "fff0::/12",
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
+        ]);
+        assert_eq!(
+            top.ranges,
+            vec![(u128::from(net("ff00::/8").network()), u128::MAX)]
+        );
+        assert!(top.covers(&net("ffff::/16")));
+        assert_eq!(
+            top.uncovered(&net("f000::/4")),
+            nets(&["f000::/5", "f800::/6", "fc00::/7", "fe00::/8"])
+        );
+        assert!(top.uncovered(&net("ff00::/8")).is_empty());
+        assert_eq!(
+            range_to_prefixes(u128::MAX, u128::MAX),
+            nets(&["ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"])
+        );
+        assert_eq!(
+            range_to_prefixes(u128::MAX - 2, u128::MAX),
+            nets(&[
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd/128",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127"
+            ])
+        );
+    }
+
+    #[test]
+    fn range_to_prefixes_known_cases() {
+        assert_eq!(range_to_prefixes(0, u128::MAX), nets(&["::/0"]));
+        assert_eq!(range_to_prefixes(1, u128::MAX).len(), 128);
+        assert_eq!(range_to_prefixes(0, u128::MAX - 1).len(), 128);
+        assert_eq!(range_to_prefixes(0, 0), nets(&["::/128"]));
+        assert_eq!(range_to_prefixes(5, 4), nets(&[]));
+        assert_eq!(
+            range_to_prefixes(1, 6),
+            nets(&["::1/128", "::2/127", "::4/127", "::6/128"])
+        );
+        assert_eq!(range_to_prefixes(0, 255), nets(&["::/120"]));
+        assert_eq!(
+            range_to_prefixes(
+                u128::from(net("2000::/3").network()),
+                u128::from(net("3fff::/16").broadcast())
+            ),
+            nets(&["2000::/3"]),
+        );
+    }
+
+    #[test]
+    fn find_redundant_reports_later_exact_duplicates() {
+        let items = [
+            (0, net("2001:db8::/32")),
+            (1, net("2001:db8::/32")),
+            (2, net("2001:db9::/32")),
+        ];
+        assert_eq!(find_redundant(&items), vec![redundant(1, 0, true)]);
+    }
+
+    #[test]
+    fn find_redundant_reports_contained_prefixes() {
+        let items = [
+            (0, net("2001:db8:1::/48")),
+            (1, net("2000::/3")),
+            (2, net("fc00::/7")),
+        ];
+        assert_eq!(find_redundant(&items), vec![redundant(0, 1, false)]);
+    }
+
+    #[test]
+    fn find_redundant_ignores_disjoint_and_adjacent_prefixes() {
+        let items = [
+            (0, net("2000::/4")),
+            (1, net("3000::/4")),
+            (2, net("fc00::/7")),
+            (3, net("::/128")),
+        ];
+        assert!(find_redundant(&items).is_empty());
+    }
+
+    #[test]
+    fn find_redundant_points_nested_chain_to_outermost() {
+        let items = [
+            (0, net("2001:db8:1::/48")),
+            (1, net("2001:db8::/32")),
+            (2, net("2001:db8:1:2::/64")),
+        ];
+        assert_eq!(
+            find_redundant(&items),
+            vec![redundant(0, 1, false), redundant(2, 1, false)]
+        );
+    }
+
+    #[test]
+    fn find_redundant_reports_last_address_of_container() {
+        let items = [
+            (0, net("2001:db8::/126")),
+            (1, net("2001:db8::3/128")),
+            (2, net("2001:db8::4/128")),
+        ];
+        assert_eq!(find_redundant(&items), vec![redundant(1, 0, false)]);
+    }
+
+    #[test]
+    fn find_redundant_points_through_duplicates_to_first_occurrence() {
+        let items = [
+            (0, net("2001:db8::/32")),
+            (1, net("2001:db8:5::/48")),
+            (2, net("2001:db8::/32")),
+        ];
+        assert_eq!(
+            find_redundant(&items),
+            vec![redundant(1, 0, false), redundant(2, 0, true)]
+        );
+    }
+
+    #[test]
+    fn find_redundant_prefers_exact_duplicate_over_outer_container() {
+        let items = [
+            (0, net("2000::/3")),
+            (1, net("2001:db8::/32")),
+            (2, net("2001:db8::/32")),
+        ];
+        assert_eq!(
+            find_redundant(&items),
+            vec![redundant(1, 0, false), redundant(2, 1, true)]
+        );
+    }
+
+    #[test]
+    fn find_redundant_handles_many_duplicates() {
+        let items: Vec<(usize, Ipv6Net)> = (0..50).map(|i| (i, net("::/0"))).collect();
+        let expected: Vec<Redundant> = (1..50).map(|i| redundant(i, 0, true)).collect();
+        assert_eq!(find_redundant(&items), expected);
+    }
+
+    #[test]
+    fn find_redundant_uses_caller_indices_and_masks_host_bits() {
+        let items = [
+            (
+                9,
+                Ipv6Net::new_assert("2001:db8::1".parse().expect("valid"), 32),
+            ),
+            (4, net("2001:db8::/32")),
+        ];
+        assert_eq!(find_redundant(&items), vec![redundant(9, 4, true)]);
+    }
+
+    #[test]
+    fn two_hundred_thousand_routes_go_through() {
+        // A fixed xorshift keeps the input reproducible without another dependency.
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let base = u128::from(net("2000::/3").network());
+        let routes: Vec<(usize, Ipv6Net)> = (0..200_000)
+            .map(|index| {
+                let bits = (u128::from(next()) << 64) | u128::from(next());
+                let prefix_len = 20 + (next() % 29) as u8;
+                let start = base | (bits & low_mask(125));
+                (
+                    index,
+                    Ipv6Net::new_assert(Ipv6Addr::from(start), prefix_len).trunc(),
+                )
+            })
+            .collect();
+
+        let routes_set = PrefixSet::from_prefixes(routes.iter().map(|&(_, net)| net));
+        assert!(!routes_set.is_empty());
+        let holes = routes_set.uncovered(&net("2000::/3"));
+        assert!(holes.iter().all(|hole| !routes_set.covers(hole)));
+        let reports = find_redundant(&routes);
+        assert!(reports.windows(2).all(|pair| pair[0].index < pair[1].index));
+    }
+
+    /// Asserts the invariant the other operations rely on.
+    fn assert_normalized(set: &PrefixSet) {
+        for pair in set.ranges.windows(2) {
+            let (_, prev_last) = pair[0];
+            let (next_first, _) = pair[1];
+            assert!(
+                prev_last < u128::MAX && prev_last + 1 < next_first,
+                "{pair:?}"
+            );
+        }
+        assert!(set.ranges.iter().all(|&(first, last)| first <= last));
+    }
+
+    /// Counts the addresses of `set` inside `[first, last]`.
+    fn covered_size(set: &PrefixSet, (first, last): (u128, u128)) -> u128 {
+        set.ranges
+            .iter()
+            .filter(|&&(s, e)| s <= last && e >= first)
+            .map(|&(s, e)| e.min(last) - s.max(first) + 1)
+            .sum()
+    }
+
+    fn intersects(set: &PrefixSet, (first, last): (u128, u128)) -> bool {
+        covered_size(set, (first, last)) > 0
+    }
+
+    fn size((first, last): (u128, u128)) -> u128 {
+        last - first + 1
+    }
+
+    /// Builds a prefix inside `region` from random bits and a length below it.
+    fn inside(region: Ipv6Net, bits: u128, extra: u8) -> Ipv6Net {
+        let start =
+            u128::from(region.network()) | (bits & low_mask(128 - u32::from(region.prefix_len())));
+        Ipv6Net::new_assert(Ipv6Addr::from(start), region.prefix_len() + extra).trunc()
+    }
+
+    /// A random /8..=/16 region, a few prefixes inside it and a prefix to query.
+    fn scenario() -> impl Strategy<Value = (Vec<Ipv6Net>, Ipv6Net, Vec<u128>)> {
+        (any::<u128>(), 8u8..=16).prop_flat_map(|(bits, len)| {
+            let region = Ipv6Net::new_assert(Ipv6Addr::from(bits), len).trunc();
+            (
+                prop::collection::vec((any::<u128>(), 0u8..=8), 0..8),
+                (any::<u128>(), 0u8..=5),
+                prop::collection::vec(any::<u128>(), 16),
+            )
+                .prop_map(move |(members, (query_bits, query_extra), samples)| {
+                    let members = members
+                        .into_iter()
+                        .map(|(bits, extra)| inside(region, bits, extra))
+                        .collect();
+                    (members, inside(region, query_bits, query_extra), samples)
+                })
+        })
+    }
+
+    /// The brute-force counterpart of `find_redundant`.
+    fn find_redundant_reference(items: &[(usize, Ipv6Net)]) -> Vec<Redundant> {
+        let mut result: Vec<Redundant> = items
+            .iter()
+            .filter_map(|&(index, net)| {
+                let first_equal = items
+                    .iter()
+                    .filter(|&&(i, other)| other == net && i < index)
+                    .map(|&(i, _)| i)
+                    .min();
+                if let Some(container) = first_equal {
+                    return Some(Redundant {
+                        index,
+                        container,
+                        exact: true,
+                    });
+                }
+                let outermost = items
+                    .iter()
+                    .filter(|&&(_, other)| other != net && other.contains(&net))
+                    .min_by_key(|&&(i, other)| (other.prefix_len(), i))?;
+                Some(Redundant {
+                    index,
+                    container: outermost.0,
+                    exact: false,
+                })
+            })
+            .collect();
+        result.sort_unstable_by_key(|r| r.index);
+        result
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn uncovered_and_covered_parts_partition_the_query(
+            (members, query, samples) in scenario(),
+        ) {
+            let set = PrefixSet::from_prefixes(members.iter().copied());
+            assert_normalized(&set);
+            let holes = set.uncovered(&query);
+
+            prop_assert_eq!(set.covers(&query), holes.is_empty());
+            for hole in &holes {
+                prop_assert!(query.contains(hole), "{} outside {}", hole, query);
+                prop_assert!(!intersects(&set, bounds(hole)), "{} overlaps the set", hole);
+                // Maximal: the parent either leaves the query or touches the set.
+                if let Some(parent) = hole.supernet() {
+                    prop_assert!(
+                        !query.contains(&parent) || intersects(&set, bounds(&parent)),
+                        "{} could grow",
+                        hole
+                    );
+                }
+            }
+            for pair in holes.windows(2) {
+                prop_assert!(bounds(&pair[0]).1 < bounds(&pair[1]).0, "{:?} overlap", pair);
+                prop_assert!(pair[0].supernet() != pair[1].supernet(), "{:?} could merge", pair);
+            }
+            let hole_size: u128 = holes.iter().map(|hole| size(bounds(hole))).sum();
+            prop_assert_eq!(hole_size + covered_size(&set, bounds(&query)), size(bounds(&query)));
+
+            // Check membership against the raw input, independent of the merged ranges.
+            let (first, last) = bounds(&query);
+            for sample in samples {
+                let address = Ipv6Addr::from(first + sample % size((first, last)));
+                let in_member = members.iter().any(|member| member.contains(&address));
+                let in_hole = holes.iter().any(|hole| hole.contains(&address));
+                prop_assert!(in_member != in_hole, "{} in member: {}", address, in_member);
+            }
+        }
+
+        #[test]
+        fn every_member_is_covered((members, _query, _samples) in scenario()) {
+            let set = PrefixSet::from_prefixes(members.iter().copied());
+            for member in &members {
+                prop_assert!(set.covers(member));
+                prop_assert!(set.uncovered(member).is_empty());
+            }
+        }
+
+        #[test]
+        fn range_to_prefixes_is_exact_and_minimal(
+            first in any::<u128>(),
+            len in any::<u128>(),
+            shift in 0u32..128,
+        ) {
+            // Shifting spreads range lengths over every magnitude, not just huge ones.
+            let last = first.saturating_add(len >> shift);
+            let prefixes = range_to_prefixes(first, last);
+            prop_assert_eq!(prefixes.first().map(|p| bounds(p).0), Some(first));
+            prop_assert_eq!(prefixes.last().map(|p| bounds(p).1), Some(last));
+            for pair in prefixes.windows(2) {
+                prop_assert_eq!(bounds(&pair[0]).1 + 1, bounds(&pair[1]).0);
+                prop_assert!(pair[0].supernet() != pair[1].supernet(), "{:?} could merge", pair);
+            }
+            // Minimal: greedy blocks grow and then shrink, so no size occurs more than twice.
+            let mut per_len = [0u8; 129];
+            for prefix in &prefixes {
+                per_len[usize::from(prefix.prefix_len())] += 1;
+            }
+            prop_assert!(per_len.iter().all(|&count| count <= 2), "{:?}", prefixes);
+        }
+
+        #[test]
+        fn find_redundant_matches_brute_force(
+            entries in prop::collection::vec((any::<u128>(), 0u8..=4), 0..12),
+        ) {
+            let region = net("2001:db8::/32");
+            // Indices run backwards so that caller indices and input positions differ.
+            let items: Vec<(usize, Ipv6Net)> = entries
+                .iter()
+                .enumerate()
+                .map(|(position, &(bits, extra))| (100 - position, inside(region, bits, extra)))
+                .collect();
+            prop_assert_eq!(find_redundant(&items), find_redundant_reference(&items));
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! The file reader: lines as `fgets()` cuts them, the BOM, inline blocks and `<connection>`
+//! bodies, as OpenVPN 2.6's `read_config_file()`, `read_inline_file()` and
+//! `read_config_string()` do it.
+
+use memchr::memchr;
+
+use super::tokenizer::{TokenError, tokenize};
+use super::{Directive, InlineBlock, Parsed, Span, SyntaxError, SyntaxErrorKind};
+
+/// OpenVPN refuses a line of this many bytes or more (line ending and BOM included).
+pub const OPTION_LINE_SIZE: usize = 256;
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Reads one file. Never fails: problems are collected in [`Parsed::errors`].
+pub fn parse(text: &[u8]) -> Parsed {
+    let mut parsed = Parsed {
+        bom: text.starts_with(BOM),
+        ..Parsed::default()
+    };
+    read_lines(text, 0..text.len(), Mode::File, None, &mut parsed);
+    parsed
+}
+
+/// Top-level files and `<connection>` bodies cut lines differently.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// `fgets(line, 257)`: chunks of at most 256 bytes including the `\n`; a chunk whose C
+    /// string length is 256 is fatal.
+    File,
+    /// `buf_parse(buf, '\n', line, 256)`: the `\n` is dropped, a longer line is cut at 255.
+    ConnectionBody,
+}
+
+fn read_lines(
+    text: &[u8],
+    range: Span,
+    mode: Mode,
+    connection: Option<usize>,
+    parsed: &mut Parsed,
+) {
+    let mut pos = range.start;
+    let end = range.end;
+    let mut first = true;
+    while pos < end {
+        let (chunk, next) = match mode {
+            Mode::File => fgets(text, pos, end, OPTION_LINE_SIZE + 1),
+            Mode::ConnectionBody => buf_parse_line(text, pos, end),
+        };
+        let physical_end = line_end(text, pos, end);
+        let mut line = cut_at_nul(text, chunk.clone());
+        let mut resume = next;
+
+        if mode == Mode::File && line.len() == OPTION_LINE_SIZE {
+            // OpenVPN stops here. Go on with the whole physical line, so its words are still seen.
+            parsed.errors.push(SyntaxError {
+                span: pos..content_end(text, pos, physical_end),
+                kind: SyntaxErrorKind::LineTooLong {
+                    len: physical_end - pos,
+                },
+            });
+            line = cut_at_nul(text, pos..physical_end);
+            resume = physical_end;
+        }
+        let first_line = mode == Mode::File && first;
+        if first_line && text[line.clone()].starts_with(BOM) {
+            line.start += BOM.len();
+        }
+        first = false;
+
+        let tokens = tokenize(&text[line.clone()], line.start);
+        if let Some(start) = tokens.comment_start {
+            parsed
+                .comments
+                .push(start..content_end(text, start, line.end));
+        }
+        pos = resume;
+        if let Some(error) = tokens.error {
+            // OpenVPN stops at this line; its words are not taken.
+            parsed.errors.push(token_error(error, text, line.end));
+            continue;
+        }
+        if tokens.words.is_empty() {
+            continue;
+        }
+
+        let mut words = tokens.words;
+        if words[0].text.len() >= 3 && words[0].text.starts_with("--") {
+            words[0].text.drain(..2);
+        }
+        if words[0].text.starts_with('\u{feff}') && !first_line {
+            parsed.errors.push(SyntaxError {
+                span: words[0].span.start..words[0].span.start + BOM.len(),
+                kind: SyntaxErrorKind::MisplacedBom,
+            });
+        }
+        let line_span = chunk.start..content_end(text, chunk.start, line.end.max(chunk.start));
+        let mut directive = Directive {
+            words,
+            line: line_span,
+            connection,
+            block: None,
+        };
+        if let Some(tag) = inline_tag(&directive) {
+            let body_start = pos;
+            let (body, close) = read_inline_body(text, body_start, end, &tag);
+            let index = parsed.blocks.len();
+            if close.is_none() {
+                parsed.errors.push(SyntaxError {
+                    span: directive.words[0].span.clone(),
+                    kind: SyntaxErrorKind::MissingEndTag { tag: tag.clone() },
+                });
+            }
+            parsed.blocks.push(InlineBlock {
+                tag: tag.clone(),
+                open: directive.words[0].span.clone(),
+                body: body.clone(),
+                close: close.clone(),
+                connection,
+            });
+            directive.block = Some(index);
+            directive.words[0].text = tag.clone();
+            pos = close.map_or(end, |c| c.end);
+            let is_connection = tag == "connection" && connection.is_none();
+            parsed.directives.push(directive);
+            if is_connection {
+                read_lines(text, body, Mode::ConnectionBody, Some(index), parsed);
+            }
+            continue;
+        }
+        parsed.directives.push(directive);
+    }
+}
+
+/// `<tag>` alone on a line opens an inline block (checked after `--` stripping).
+fn inline_tag(directive: &Directive) -> Option<String> {
+    let [word] = directive.words.as_slice() else {
+        return None;
+    };
+    let text = word.text.as_str();
+    (text.len() >= 2 && text.starts_with('<') && text.ends_with('>'))
+        .then(|| text[1..text.len() - 1].to_owned())
+}
+
+/// Reads a block body from `start` up to the first line that, after leading whitespace, starts
+/// with `</tag>`. Lines are read in chunks of at most 255 bytes, as `read_inline_file()` does.
+/// Returns the body and the closing line, or the rest of the text and `None`.
+fn read_inline_body(text: &[u8], start: usize, end: usize, tag: &str) -> (Span, Option<Span>) {
+    let close_tag = format!("</{tag}>");
+    let mut pos = start;
+    while pos < end {
+        let (chunk, next) = fgets(text, pos, end, OPTION_LINE_SIZE);
+        let line = &text[cut_at_nul(text, chunk)];
+        let skipped = line
+            .iter()
+            .take_while(|&&c| c.is_ascii_whitespace() || c == 0x0b)
+            .count();
+        if line[skipped..].starts_with(close_tag.as_bytes()) {
+            return (start..pos, Some(pos..next));
+        }
+        pos = next;
+    }
+    (start..end, None)
+}
+
+/// C's `fgets(buf, size)`: up to `size - 1` bytes, stopping after a `\n`.
+fn fgets(text: &[u8], pos: usize, end: usize, size: usize) -> (Span, usize) {
+    let limit = end.min(pos + size - 1);
+    let stop = memchr(b'\n', &text[pos..limit]).map_or(limit, |i| pos + i + 1);
+    (pos..stop, stop)
+}
+
+/// OpenVPN's `buf_parse(buf, '\n', line, 256)`: the line without its `\n`, cut to 255 bytes;
+/// the byte that did not fit is lost, and the rest of the line is read as the next line.
+fn buf_parse_line(text: &[u8], pos: usize, end: usize) -> (Span, usize) {
+    let newline = memchr(b'\n', &text[pos..end]).map(|i| pos + i);
+    let line_end = newline.unwrap_or(end);
+    if line_end - pos > OPTION_LINE_SIZE {
+        let cut = pos + OPTION_LINE_SIZE - 1;
+        (pos..cut, cut + 1)
+    } else {
+        let next = newline.map_or(end, |n| n + 1);
+        (pos..line_end, next)
+    }
+}
+
+/// The text OpenVPN sees: everything before the first NUL.
+fn cut_at_nul(text: &[u8], span: Span) -> Span {
+    let end = memchr(0, &text[span.clone()]).map_or(span.end, |i| span.start + i);
+    span.start..end
+}
+
+/// The end of the physical line that starts at `pos`, past its `\n`.
+fn line_end(text: &[u8], pos: usize, end: usize) -> usize {
+    memchr(b'\n', &text[pos..end]).map_or(end, |i| pos + i + 1)
+}
+
+/// `end` moved back over a trailing `\n` and `\r`.
+fn content_end(text: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && matches!(text[end - 1], b'\n' | b'\r') {
+        end -= 1;
+    }
+    end
+}
+
+fn token_error(error: TokenError, text: &[u8], line_end: usize) -> SyntaxError {
+    let to_line_end = |at: usize| at..content_end(text, at, line_end).max(at + 1);
+    match error {
+        TokenError::BadBackslash(at) => SyntaxError {
+            span: at..(at + 2).min(line_end),
+            kind: SyntaxErrorKind::BadBackslash,
+        },
+        TokenError::UnclosedDoubleQuote(at) => SyntaxError {
+            span: to_line_end(at),
+            kind: SyntaxErrorKind::UnclosedQuote { quote: '"' },
+        },
+        TokenError::UnclosedSingleQuote(at) => SyntaxError {
+            span: to_line_end(at),
+            kind: SyntaxErrorKind::UnclosedQuote { quote: '\'' },
+        },
+        TokenError::WordTooLong(at) => SyntaxError {
+            span: to_line_end(at),
+            kind: SyntaxErrorKind::WordTooLong,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(parsed: &Parsed) -> Vec<&str> {
+        parsed.directives.iter().map(|d| d.name()).collect()
+    }
+
+    fn kinds(parsed: &Parsed) -> Vec<&SyntaxErrorKind> {
+        parsed.errors.iter().map(|e| &e.kind).collect()
+    }
+
+    #[test]
+    fn reads_lines_and_skips_blank_and_comment_lines() {
+        let parsed = parse(b"client\n\n# c\n; c\ndev tun\n");
+        assert_eq!(names(&parsed), ["client", "dev"]);
+        assert_eq!(parsed.comments, [8..11, 12..15]);
+        assert!(parsed.errors.is_empty());
+    }
+
+    #[test]
+    fn crlf_reads_like_lf_and_line_spans_exclude_the_ending() {
+        let parsed = parse(b"dev tun\r\nroute-ipv6 2000::/3\r\n");
+        assert_eq!(names(&parsed), ["dev", "route-ipv6"]);
+        assert_eq!(parsed.directives[1].args()[0].text, "2000::/3");
+        assert_eq!(parsed.directives[0].line, 0..7);
+    }
+
+    #[test]
+    fn cr_only_file_is_one_line() {
+        let parsed = parse(b"dev null\rverb 4\r");
+        assert_eq!(parsed.directives.len(), 1);
+        assert_eq!(parsed.directives[0].words.len(), 4);
+    }
+
+    #[test]
+    fn bom_is_skipped_on_line_one_only() {
+        let parsed = parse(b"\xEF\xBB\xBFdev tun\n\xEF\xBB\xBFroute-ipv6 2000::/3\n");
+        assert!(parsed.bom);
+        assert_eq!(parsed.directives[0].name(), "dev");
+        assert_eq!(parsed.directives[0].words[0].span, 3..6);
+        assert_eq!(parsed.directives[1].name(), "\u{feff}route-ipv6");
+        assert_eq!(kinds(&parsed), [&SyntaxErrorKind::MisplacedBom]);
+    }
+
+    #[test]
+    fn line_limit_counts_the_line_ending_and_the_bom() {
+        let ok = format!("{}\n", "#".repeat(254));
+        assert!(parse(ok.as_bytes()).errors.is_empty());
+        let lf = format!("{}\n", "#".repeat(255));
+        assert_eq!(
+            kinds(&parse(lf.as_bytes())),
+            [&SyntaxErrorKind::LineTooLong { len: 256 }]
+        );
+        let crlf = format!("{}\r\n", "#".repeat(254));
+        assert_eq!(parse(crlf.as_bytes()).errors.len(), 1);
+        let bom = format!("\u{feff}{}\n", "#".repeat(252));
+        assert_eq!(parse(bom.as_bytes()).errors.len(), 1);
+        let last = "#".repeat(256);
+        assert_eq!(parse(last.as_bytes()).errors.len(), 1);
+        assert!(parse("#".repeat(255).as_bytes()).errors.is_empty());
+    }
+
+    #[test]
+    fn a_long_line_is_still_read_whole() {
+        let text = format!("route-ipv6 2000::/3 {}\ndev tun\n", " ".repeat(300));
+        let parsed = parse(text.as_bytes());
+        assert_eq!(names(&parsed), ["route-ipv6", "dev"]);
+    }
+
+    #[test]
+    fn nul_ends_the_line() {
+        let parsed = parse(b"route-ipv6 2000::/3\0 garbage \"\ndev tun\n");
+        assert_eq!(parsed.directives[0].words.len(), 2);
+        assert!(parsed.errors.is_empty());
+        assert_eq!(names(&parsed), ["route-ipv6", "dev"]);
+    }
+
+    #[test]
+    fn nul_hides_a_long_line_from_the_limit_and_splits_it() {
+        // fgets reads 256 bytes, strlen stops at the NUL, and the rest is the next line.
+        let text = format!("a\0{}dev tun\n", "x".repeat(254));
+        let parsed = parse(text.as_bytes());
+        assert!(parsed.errors.is_empty());
+        assert_eq!(names(&parsed), ["a", "dev"]);
+    }
+
+    #[test]
+    fn leading_double_dash_is_stripped_from_names_of_three_bytes_or_more() {
+        let parsed = parse(b"--route-ipv6 2000::/3\n--\n-dev tun\n");
+        assert_eq!(names(&parsed), ["route-ipv6", "--", "-dev"]);
+    }
+
+    #[test]
+    fn inline_block_body_is_raw_and_closes_at_a_prefix_match() {
+        let text = b"<ca>\n# not a comment\nroute-ipv6 x\n   </ca>junk\ndev tun\n";
+        let parsed = parse(text);
+        assert_eq!(names(&parsed), ["ca", "dev"]);
+        let block = &parsed.blocks[0];
+        assert_eq!(block.tag, "ca");
+        assert_eq!(
+            &text[block.body.clone()],
+            b"# not a comment\nroute-ipv6 x\n"
+        );
+        assert_eq!(&text[block.close.clone().unwrap()], b"   </ca>junk\n");
+        assert!(parsed.comments.is_empty());
+    }
+
+    #[test]
+    fn inline_block_opens_with_quotes_dashes_and_a_comment() {
+        assert_eq!(parse(b"  <ca>  # c\n</ca>\n").blocks.len(), 1);
+        assert_eq!(parse(b"\"<ca>\"\n</ca>\n").blocks.len(), 1);
+        assert_eq!(parse(b"--<ca>\n</ca>\n").blocks.len(), 1);
+        assert_eq!(parse(b"<ca> foo\n").blocks.len(), 0);
+        // A stray closing tag alone on a line opens a block named `/ca`, as in OpenVPN.
+        assert_eq!(parse(b"</ca>\n").blocks[0].tag, "/ca");
+    }
+
+    #[test]
+    fn inline_body_has_no_line_limit() {
+        let text = format!("<ca>\n{}\n</ca>\n", "A".repeat(1000));
+        let parsed = parse(text.as_bytes());
+        assert!(parsed.errors.is_empty());
+        assert_eq!(parsed.blocks[0].close.as_ref().map(|c| c.start), Some(1006));
+    }
+
+    #[test]
+    fn closing_tag_is_case_sensitive_and_missing_end_tag_is_an_error() {
+        let parsed = parse(b"<ca>\nx\n</CA>\ndev tun\n");
+        assert_eq!(
+            kinds(&parsed),
+            [&SyntaxErrorKind::MissingEndTag { tag: "ca".into() }]
+        );
+        assert_eq!(names(&parsed), ["ca"]);
+    }
+
+    #[test]
+    fn connection_body_is_read_as_directives() {
+        let text = b"<connection>\nremote a 1194\nroute-ipv6 2000::/3\n</connection>\ndev tun\n";
+        let parsed = parse(text);
+        assert_eq!(
+            names(&parsed),
+            ["connection", "remote", "route-ipv6", "dev"]
+        );
+        assert_eq!(parsed.directives[2].connection, Some(0));
+        assert_eq!(parsed.directives[3].connection, None);
+        assert_eq!(
+            &text[parsed.directives[2].words[1].span.clone()],
+            b"2000::/3"
+        );
+    }
+
+    #[test]
+    fn nested_connection_finds_no_end_tag() {
+        let text =
+            b"<connection>\nremote a\n<connection>\nremote b\n</connection>\n</connection>\n";
+        let parsed = parse(text);
+        assert!(parsed.errors.iter().any(|e| e.kind
+            == SyntaxErrorKind::MissingEndTag {
+                tag: "connection".into()
+            }));
+    }
+
+    #[test]
+    fn inline_block_inside_a_connection_is_read_from_the_body() {
+        let text = b"<connection>\nremote a\n<tls-auth>\nKEY\n</tls-auth>\n</connection>\n";
+        let parsed = parse(text);
+        assert!(parsed.errors.is_empty());
+        let inner = &parsed.blocks[1];
+        assert_eq!(inner.tag, "tls-auth");
+        assert_eq!(inner.connection, Some(0));
+        assert!(inner.is_secret());
+        assert_eq!(&text[inner.body.clone()], b"KEY\n");
+    }
+
+    #[test]
+    fn token_errors_are_collected_and_reading_goes_on() {
+        let parsed = parse(b"a \"b\nc 'd\ne \\x\ndev tun\n");
+        assert_eq!(
+            kinds(&parsed),
+            [
+                &SyntaxErrorKind::UnclosedQuote { quote: '"' },
+                &SyntaxErrorKind::UnclosedQuote { quote: '\'' },
+                &SyntaxErrorKind::BadBackslash
+            ]
+        );
+        assert_eq!(names(&parsed), ["dev"]);
+    }
+
+    #[test]
+    fn last_line_needs_no_newline() {
+        let parsed = parse(b"dev tun\nroute-ipv6 2000::/3");
+        assert_eq!(parsed.directives[1].line, 8..27);
+    }
+}

@@ -1,0 +1,317 @@
+//! OpenVPN's `parse_line()` as a state machine over one line's bytes, keeping the byte span of
+//! every word.
+//!
+//! The port is exact for OpenVPN 2.6: comments start only where a word could start, a closing
+//! quote ends the word at once, backslashes escape only `\`, `"` and whitespace outside single
+//! quotes, and at most [`MAX_WORDS`] words are kept (the rest of the line is dropped silently).
+
+use super::Span;
+
+/// OpenVPN keeps at most this many words of a line (`MAX_PARMS`).
+pub const MAX_WORDS: usize = 16;
+/// OpenVPN's `OPTION_PARM_SIZE`: a word may hold at most 256 bytes.
+const MAX_WORD_LEN: usize = 256;
+
+/// One word of a line: its unescaped text and the bytes it was written with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    /// The word as OpenVPN sees it (quotes removed, escapes resolved), lossily decoded.
+    pub text: String,
+    /// Where the word was written, quotes and backslashes included.
+    pub span: Span,
+}
+
+/// The words of one line, where its comment starts, and the error that makes OpenVPN stop.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TokenizedLine {
+    pub words: Vec<Word>,
+    /// The `#` or `;` (or the backslash before it) that starts a comment.
+    pub comment_start: Option<usize>,
+    pub error: Option<TokenError>,
+}
+
+/// Why OpenVPN refuses a line as text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenError {
+    /// A backslash before something other than `\`, `"` or whitespace, at this offset.
+    BadBackslash(usize),
+    /// A double quote opened at this offset never closes.
+    UnclosedDoubleQuote(usize),
+    /// A single quote opened at this offset never closes.
+    UnclosedSingleQuote(usize),
+    /// A word grew past 256 bytes; it starts at this offset.
+    WordTooLong(usize),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Initial,
+    Unquoted,
+    DoubleQuoted,
+    SingleQuoted,
+}
+
+/// Splits `line` (one line as OpenVPN read it, line ending included, already cut at the first
+/// NUL) into words. `offset` is where `line` starts in the file, so spans are file offsets.
+pub fn tokenize(line: &[u8], offset: usize) -> TokenizedLine {
+    let mut result = TokenizedLine::default();
+    let mut state = State::Initial;
+    let mut backslash_at: Option<usize> = None;
+    let mut word: Vec<u8> = Vec::new();
+    let mut word_start = 0;
+
+    // OpenVPN walks the C string including its terminating NUL, which ends the last word.
+    for i in 0..=line.len() {
+        let c = line.get(i).copied().unwrap_or(0);
+        let mut out = 0u8;
+        if backslash_at.is_none() && c == b'\\' && state != State::SingleQuoted {
+            backslash_at = Some(i);
+        } else {
+            let escaped = backslash_at.is_some();
+            let mut done_at = None;
+            match state {
+                State::Initial => {
+                    if !is_space(c) {
+                        if c == b'#' || c == b';' {
+                            result.comment_start = Some(offset + backslash_at.unwrap_or(i));
+                            break;
+                        }
+                        word_start = backslash_at.unwrap_or(i);
+                        if !escaped && c == b'"' {
+                            state = State::DoubleQuoted;
+                        } else if !escaped && c == b'\'' {
+                            state = State::SingleQuoted;
+                        } else {
+                            out = c;
+                            state = State::Unquoted;
+                        }
+                    }
+                }
+                State::Unquoted => {
+                    if !escaped && is_space(c) {
+                        done_at = Some(i);
+                    } else {
+                        out = c;
+                    }
+                }
+                State::DoubleQuoted => {
+                    if !escaped && c == b'"' {
+                        done_at = Some(i + 1);
+                    } else {
+                        out = c;
+                    }
+                }
+                State::SingleQuoted => {
+                    if c == b'\'' {
+                        done_at = Some(i + 1);
+                    } else {
+                        out = c;
+                    }
+                }
+            }
+            if let Some(end) = done_at {
+                result.words.push(Word {
+                    text: String::from_utf8_lossy(&word).into_owned(),
+                    span: offset + word_start..offset + end.min(line.len()),
+                });
+                word.clear();
+                state = State::Initial;
+            }
+            if let Some(at) = backslash_at
+                && out != 0
+                && !(out == b'\\' || out == b'"' || is_space(out))
+            {
+                result.error = Some(TokenError::BadBackslash(offset + at));
+                return result;
+            }
+            backslash_at = None;
+        }
+        if out != 0 {
+            if word.len() >= MAX_WORD_LEN {
+                result.error = Some(TokenError::WordTooLong(offset + word_start));
+                return result;
+            }
+            word.push(out);
+        }
+        if result.words.len() >= MAX_WORDS || c == 0 {
+            break;
+        }
+    }
+    result.error = match state {
+        State::DoubleQuoted => Some(TokenError::UnclosedDoubleQuote(offset + word_start)),
+        State::SingleQuoted => Some(TokenError::UnclosedSingleQuote(offset + word_start)),
+        State::Initial | State::Unquoted => None,
+    };
+    result
+}
+
+/// C's `isspace` in the C locale, plus the NUL that ends a C string.
+pub fn is_space(c: u8) -> bool {
+    matches!(c, 0 | b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<String> {
+        let t = tokenize(line.as_bytes(), 0);
+        assert_eq!(t.error, None, "unexpected error for {line:?}");
+        t.words.into_iter().map(|w| w.text).collect()
+    }
+
+    fn error(line: &str) -> TokenError {
+        tokenize(line.as_bytes(), 0).error.expect("an error")
+    }
+
+    #[test]
+    fn splits_on_whitespace_including_cr_vt_ff() {
+        assert_eq!(
+            words("route-ipv6\t2000::/3 \x0bgw\x0c7\r\n"),
+            ["route-ipv6", "2000::/3", "gw", "7"]
+        );
+    }
+
+    #[test]
+    fn comment_starts_at_the_start_of_any_word() {
+        assert_eq!(
+            words("route-ipv6 2000::/3 # note"),
+            ["route-ipv6", "2000::/3"]
+        );
+        assert_eq!(
+            words("route-ipv6 2000::/3 ;note"),
+            ["route-ipv6", "2000::/3"]
+        );
+        assert_eq!(words("   ; indented"), Vec::<String>::new());
+        let t = tokenize(b"a #c", 10);
+        assert_eq!(t.comment_start, Some(12));
+    }
+
+    #[test]
+    fn comment_characters_inside_a_word_are_literal() {
+        assert_eq!(words("route-ipv6 2000::/3#x"), ["route-ipv6", "2000::/3#x"]);
+        assert_eq!(words("a;b"), ["a;b"]);
+    }
+
+    #[test]
+    fn comment_characters_inside_quotes_are_literal() {
+        assert_eq!(
+            words("pull-filter reject \"ifconfig-ipv6 #x\""),
+            ["pull-filter", "reject", "ifconfig-ipv6 #x"]
+        );
+        assert_eq!(words("a ';b'"), ["a", ";b"]);
+    }
+
+    #[test]
+    fn escaped_hash_at_word_start_is_still_a_comment() {
+        let t = tokenize(b"a \\#b", 0);
+        assert_eq!(t.words.len(), 1);
+        assert_eq!(t.comment_start, Some(2));
+        assert_eq!(t.error, None);
+    }
+
+    #[test]
+    fn quotes_make_one_word_and_a_closing_quote_ends_it() {
+        assert_eq!(
+            words("\"2001:db8::1/64\"2001:db8::2"),
+            ["2001:db8::1/64", "2001:db8::2"]
+        );
+        assert_eq!(words("\"abc\"#x"), ["abc"]);
+        assert_eq!(words("'a b' \"c d\""), ["a b", "c d"]);
+    }
+
+    #[test]
+    fn empty_quotes_make_an_empty_word() {
+        assert_eq!(
+            words("pull-filter ignore \"\""),
+            ["pull-filter", "ignore", ""]
+        );
+        assert_eq!(words("x ''"), ["x", ""]);
+    }
+
+    #[test]
+    fn quotes_inside_an_unquoted_word_are_literal() {
+        assert_eq!(words("ab\"c d\""), ["ab\"c", "d\""]);
+    }
+
+    #[test]
+    fn single_quotes_take_backslashes_literally() {
+        assert_eq!(words("'a\\b'"), ["a\\b"]);
+    }
+
+    #[test]
+    fn allowed_backslash_escapes() {
+        assert_eq!(words("a\\\\b"), ["a\\b"]);
+        assert_eq!(words("a\\\"b"), ["a\"b"]);
+        assert_eq!(words("route-ipv6\\ 2001 x"), ["route-ipv6 2001", "x"]);
+        assert_eq!(words("\"a\\\\\""), ["a\\"]);
+        assert_eq!(words("\"a\\ b\""), ["a b"]);
+    }
+
+    #[test]
+    fn backslash_before_whitespace_between_words_is_swallowed() {
+        assert_eq!(words("a \\ b"), ["a", "b"]);
+    }
+
+    #[test]
+    fn backslash_before_newline_puts_the_newline_in_the_word() {
+        assert_eq!(words("a\\\n"), ["a\n"]);
+    }
+
+    #[test]
+    fn other_backslashes_are_fatal() {
+        assert_eq!(
+            error("route-ipv6 2001:db8\\:1::/48"),
+            TokenError::BadBackslash(19)
+        );
+        assert_eq!(error("\"a\\b\""), TokenError::BadBackslash(2));
+    }
+
+    #[test]
+    fn unclosed_quotes_are_fatal() {
+        assert_eq!(error("a \"b c"), TokenError::UnclosedDoubleQuote(2));
+        assert_eq!(error("a 'b c"), TokenError::UnclosedSingleQuote(2));
+    }
+
+    #[test]
+    fn only_sixteen_words_are_kept() {
+        let line = (1..=20)
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let t = tokenize(line.as_bytes(), 0);
+        assert_eq!(t.words.len(), MAX_WORDS);
+        assert_eq!(t.words[15].text, "16");
+        // An unclosed quote past the sixteenth word is never seen.
+        let line = format!(
+            "{} \"open",
+            (1..=16)
+                .map(|i| i.to_string())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        assert_eq!(tokenize(line.as_bytes(), 0).error, None);
+    }
+
+    #[test]
+    fn a_word_of_257_bytes_is_too_long() {
+        let ok = "a".repeat(256);
+        assert_eq!(words(&ok), [ok.clone()]);
+        assert_eq!(error(&"a".repeat(257)), TokenError::WordTooLong(0));
+    }
+
+    #[test]
+    fn spans_cover_quotes_and_escapes() {
+        let line = b"  \"a b\" \\\\c 'd'\n";
+        let t = tokenize(line, 100);
+        let spans: Vec<_> = t.words.iter().map(|w| w.span.clone()).collect();
+        assert_eq!(spans, [102..107, 108..111, 112..115]);
+    }
+
+    #[test]
+    fn blank_and_comment_lines_have_no_words() {
+        assert!(words("").is_empty());
+        assert!(words("   \r\n").is_empty());
+        assert!(words("# x").is_empty());
+    }
+}
