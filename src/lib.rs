@@ -5,7 +5,18 @@
 //! rules → diagnostics → reports and fixes. Everything here is pure except the walker and the
 //! fixer, which touch files.
 
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod engine;
+pub mod explain;
+pub mod fix;
 pub mod inspect;
 pub mod model;
 pub mod prefix;
+pub mod report;
+pub mod rules;
+pub mod suppression;
 pub mod syntax;
+pub mod walk;

@@ -33,7 +33,7 @@ pub struct Parsed {
 pub struct Directive {
     /// The words as OpenVPN passes them on: a leading `--` is already gone from the name.
     pub words: Vec<Word>,
-    /// The whole line, line ending excluded.
+    /// From the first word's start to the last word's end (no comment, no line ending).
     pub line: Span,
     /// Index into [`Parsed::blocks`] of the `<connection>` whose body holds this line.
     pub connection: Option<usize>,

@@ -93,7 +93,7 @@ fn read_lines(
                 kind: SyntaxErrorKind::MisplacedBom,
             });
         }
-        let line_span = chunk.start..content_end(text, chunk.start, line.end.max(chunk.start));
+        let line_span = words[0].span.start..words[words.len() - 1].span.end;
         let mut directive = Directive {
             words,
             line: line_span,
@@ -250,6 +250,8 @@ mod tests {
         assert_eq!(names(&parsed), ["dev", "route-ipv6"]);
         assert_eq!(parsed.directives[1].args()[0].text, "2000::/3");
         assert_eq!(parsed.directives[0].line, 0..7);
+        let parsed = parse(b"  route-ipv6 2000::/3 # c\n");
+        assert_eq!(parsed.directives[0].line, 2..21);
     }
 
     #[test]

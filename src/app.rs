@@ -1,0 +1,426 @@
+//! One run of the command: arguments resolved into settings (config, rules, inputs), files
+//! linted, fixed when asked, reported. Returns the exit status; `main` only prints failures.
+
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term;
+
+use crate::cli::{Args, ColorChoice, FormatName};
+use crate::config::{Config, FailOn};
+use crate::diagnostic::Severity;
+use crate::engine::{Engine, FileSettings};
+use crate::fix;
+use crate::model::{self, Profile};
+use crate::report::{self, Checked, Format, ReportContext};
+use crate::rules::{self, Params, Rule};
+use crate::walk;
+
+/// Exit statuses.
+pub const SUCCESS: u8 = 0;
+pub const FINDINGS: u8 = 1;
+pub const FAILURE: u8 = 2;
+
+/// A failure that stops the run before linting (exit status 2), already rendered for stderr.
+#[derive(Debug)]
+pub struct Fatal(pub String);
+
+pub fn run(args: Args) -> Result<u8, Fatal> {
+    let color = use_color(args.color);
+    let cwd = std::env::current_dir()
+        .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
+    let config = load_config(&args, &cwd, color)?;
+    let all_rules = load_rules(&config, color)?;
+
+    if let Some(id) = &args.explain {
+        let rule = all_rules
+            .iter()
+            .find(|r| &r.id == id)
+            .ok_or_else(|| Fatal(unknown_rule(id, &all_rules)))?;
+        print!("{}", crate::explain::explain(rule));
+        return Ok(SUCCESS);
+    }
+    if args.list_rules {
+        let text = if args.format == FormatName::Json {
+            crate::explain::list_json(&all_rules)
+        } else {
+            crate::explain::list_table(&all_rules)
+        };
+        print!("{text}");
+        return Ok(SUCCESS);
+    }
+    let rules = enabled_rules(all_rules, &args, &config)?;
+    let engine = Engine { rules };
+
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (inputs, mut failures) = walk::inputs(&paths, &config, args.force_exclude);
+    for failure in &failures {
+        eprintln!("error: {failure}");
+    }
+
+    if args.inspect {
+        let mut out = Vec::new();
+        for input in &inputs {
+            match read_input(input, &args) {
+                Ok((name, text)) => {
+                    let profile = load_profile(&input.path, text);
+                    out.push(crate::inspect::to_json(&profile, &name));
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    failures.push(message);
+                }
+            }
+        }
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&out).expect("JSON values serialize")
+        );
+        return Ok(if failures.is_empty() {
+            SUCCESS
+        } else {
+            FAILURE
+        });
+    }
+
+    let mut checked = Vec::with_capacity(inputs.len());
+    let mut diff_found = false;
+    let mut fix_totals = fix::Totals::default();
+    let stdout = io::stdout();
+    for input in &inputs {
+        let (name, text) = match read_input(input, &args) {
+            Ok(read) => read,
+            Err(message) => {
+                eprintln!("error: {message}");
+                failures.push(message);
+                continue;
+            }
+        };
+        let relative = walk::relative_to(&config.root, &input.path);
+        let (params, role) = config.for_file(&relative);
+        let settings = FileSettings { params, role };
+        let lint = |path: &Path, text: Vec<u8>| {
+            let profile = load_profile(path, text);
+            let diagnostics = engine.lint(&profile, &settings);
+            (profile, diagnostics)
+        };
+        let (profile, diagnostics) = if args.fix || args.diff {
+            let outcome = fix::fix_file(&input.path, text, args.unsafe_fixes, &lint);
+            let outcome = match outcome {
+                Ok(outcome) => outcome,
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    failures.push(message);
+                    continue;
+                }
+            };
+            if args.diff {
+                if let Some(diff) = fix::unified_diff(&name, &outcome.original, &outcome.profile) {
+                    diff_found = true;
+                    stdout
+                        .lock()
+                        .write_all(diff.as_bytes())
+                        .map_err(output_error)?;
+                }
+            } else if outcome.fixed > 0 && input.path.as_os_str() != "-" {
+                if let Err(message) = fix::write_atomically(
+                    &input.path,
+                    &outcome.original,
+                    &outcome.profile.top().text,
+                    &config.root,
+                ) {
+                    eprintln!("error: {message}");
+                    failures.push(message);
+                    continue;
+                }
+            } else if outcome.fixed > 0 {
+                // Standard input: the fixed text goes to standard output, as ruff does.
+                stdout
+                    .lock()
+                    .write_all(&outcome.profile.top().text)
+                    .map_err(output_error)?;
+            }
+            fix_totals.add(&outcome);
+            (outcome.profile, outcome.diagnostics)
+        } else {
+            lint(&input.path, text)
+        };
+        checked.push(Checked::new(name, &profile, diagnostics));
+    }
+
+    let cx = ReportContext {
+        rules: &engine.rules,
+        color,
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    if !args.diff && !(args.fix && is_stdin(&paths)) {
+        let format = format_for(args.format, &args);
+        let mut out = stdout.lock();
+        format
+            .write(&checked, &cx, &mut out)
+            .map_err(output_error)?;
+        if args.fix && args.format == FormatName::Human {
+            writeln!(out, "{}", fix_totals.summary(&checked)).map_err(output_error)?;
+        }
+    }
+    for request in &args.report {
+        let (name, path) = request
+            .split_once('=')
+            .ok_or_else(|| Fatal(format!("--report takes FORMAT=PATH, not `{request}`")))?;
+        let format_name = parse_format_name(name)?;
+        let plain = ReportContext { color: false, ..cx };
+        let mut buffer = Vec::new();
+        format_for(format_name, &args)
+            .write(&checked, &plain, &mut buffer)
+            .map_err(output_error)?;
+        std::fs::write(path, buffer)
+            .map_err(|e| Fatal(format!("cannot write report `{path}`: {e}")))?;
+    }
+    if args.format == FormatName::Github
+        && let Some(summary_path) = std::env::var_os("GITHUB_STEP_SUMMARY")
+    {
+        write_job_summary(&checked, &cx, Path::new(&summary_path))?;
+    }
+
+    if !failures.is_empty() {
+        return Ok(FAILURE);
+    }
+    if args.exit_zero {
+        return Ok(SUCCESS);
+    }
+    if args.diff {
+        return Ok(if diff_found { FINDINGS } else { SUCCESS });
+    }
+    let fail_on = match &args.fail_on {
+        Some(text) => FailOn::parse(text).expect("clap checked the value"),
+        None => config.fail_on.unwrap_or(FailOn::At(Severity::Warning)),
+    };
+    let failing = match fail_on {
+        FailOn::Never => false,
+        FailOn::At(level) => checked
+            .iter()
+            .flat_map(|c| &c.diagnostics)
+            .any(|d| d.severity >= level),
+    };
+    Ok(if failing { FINDINGS } else { SUCCESS })
+}
+
+fn is_stdin(paths: &[PathBuf]) -> bool {
+    paths.iter().any(|p| p.as_os_str() == "-")
+}
+
+fn output_error(error: io::Error) -> Fatal {
+    Fatal(format!("cannot write the report: {error}"))
+}
+
+fn format_for(name: FormatName, args: &Args) -> Box<dyn Format> {
+    match name {
+        FormatName::Human => Box::new(report::human::Human),
+        FormatName::Short => Box::new(report::short::Short),
+        // WIRE-REPORTS: json, sarif and github land with their report files.
+        FormatName::Json | FormatName::Sarif | FormatName::Github => {
+            let _ = &args.sarif_category;
+            Box::new(report::short::Short)
+        }
+    }
+}
+
+fn parse_format_name(name: &str) -> Result<FormatName, Fatal> {
+    use clap::ValueEnum;
+    FormatName::from_str(name, false).map_err(|_| {
+        Fatal(format!(
+            "unknown report format `{name}` (human, short, json, sarif, github)"
+        ))
+    })
+}
+
+fn write_job_summary(checked: &[Checked], cx: &ReportContext, path: &Path) -> Result<(), Fatal> {
+    let mut summary = Vec::new();
+    report::human::write_summary(checked, cx, &mut summary).map_err(output_error)?; // WIRE-REPORTS
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| {
+            Fatal(format!(
+                "cannot open GITHUB_STEP_SUMMARY `{}`: {e}",
+                path.display()
+            ))
+        })?;
+    file.write_all(&summary).map_err(output_error)
+}
+
+fn load_profile(path: &Path, text: Vec<u8>) -> Profile {
+    model::load(path, text, &|include| walk::read_file(include))
+}
+
+/// The name reports use and the bytes of one input.
+fn read_input(input: &walk::Input, args: &Args) -> Result<(String, Vec<u8>), String> {
+    if input.path.as_os_str() == "-" {
+        let mut text = Vec::new();
+        io::Read::read_to_end(&mut io::stdin(), &mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "-".to_owned());
+        return Ok((name, text));
+    }
+    let text = walk::read_file(&input.path).map_err(|e| walk::describe_error(&input.path, &e))?;
+    Ok((report::display_path(&input.path), text))
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0")
+            {
+                true
+            } else {
+                io::stdout().is_terminal()
+            }
+        }
+    }
+}
+
+fn load_config(args: &Args, cwd: &Path, color: bool) -> Result<Config, Fatal> {
+    let path = if args.no_config {
+        None
+    } else if let Some(path) = &args.config {
+        Some(path.clone())
+    } else {
+        walk::find_config(cwd)
+    };
+    let Some(path) = path else {
+        return Ok(Config::default_at(PathBuf::from(".")));
+    };
+    let text = walk::read_text(&path).map_err(Fatal)?;
+    let root = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    Config::parse(&text, root).map_err(|e| {
+        Fatal(render_file_error(
+            &path.display().to_string(),
+            &text,
+            &e.message,
+            e.span,
+            color,
+        ))
+    })
+}
+
+fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
+    let params = &config.params;
+    let mut rules = Vec::new();
+    for (name, text) in rules::BUILTIN {
+        let rule = rules::load_rule(name, text, params).map_err(|e| {
+            Fatal(render_file_error(
+                &format!("rules/{name}"),
+                text,
+                &e.message,
+                e.span,
+                color,
+            ))
+        })?;
+        rules.push(rule);
+    }
+    for dir in &config.rule_dirs {
+        for path in walk::rule_files(dir).map_err(Fatal)? {
+            let text = walk::read_text(&path).map_err(Fatal)?;
+            let origin = path.display().to_string();
+            let rule = rules::load_rule(&origin, &text, params)
+                .map_err(|e| Fatal(render_file_error(&origin, &text, &e.message, e.span, color)))?;
+            if rules.iter().any(|r: &Rule| r.id == rule.id) {
+                return Err(Fatal(format!(
+                    "error: rule id `{}` in `{origin}` is already taken",
+                    rule.id
+                )));
+            }
+            rules.push(rule);
+        }
+    }
+    for (id, severity) in &config.severity {
+        if !rules.iter().any(|r| &r.id == id) {
+            return Err(Fatal(format!(
+                "error: config sets the severity of unknown rule `{id}`"
+            )));
+        }
+        let _ = severity;
+    }
+    for rule in &mut rules {
+        if let Some(severity) = config.severity.get(&rule.id) {
+            rule.severity = *severity.get_ref();
+        }
+    }
+    Ok(rules)
+}
+
+fn enabled_rules(rules: Vec<Rule>, args: &Args, config: &Config) -> Result<Vec<Rule>, Fatal> {
+    let select = args.select.clone().or_else(|| config.select.clone());
+    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
+    for id in select.iter().flatten().chain(&ignore) {
+        if id != "all" && !rules.iter().any(|r| &r.id == id) {
+            return Err(Fatal(unknown_rule(id, &rules)));
+        }
+    }
+    Ok(rules
+        .into_iter()
+        .filter(|rule| {
+            let selected = select
+                .as_ref()
+                .is_none_or(|s| s.iter().any(|id| id == "all" || id == &rule.id));
+            selected && !ignore.iter().any(|id| id == &rule.id)
+        })
+        .collect())
+}
+
+fn unknown_rule(id: &str, rules: &[Rule]) -> String {
+    let close = rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .find(|known| known.contains(id) || id.contains(known));
+    match close {
+        Some(known) => format!(
+            "error: unknown rule `{id}` (did you mean `{known}`?); `--list-rules` lists them"
+        ),
+        None => format!("error: unknown rule `{id}`; `--list-rules` lists them"),
+    }
+}
+
+/// A config or rule file error, rendered with codespan pointing into that file.
+fn render_file_error(
+    name: &str,
+    text: &str,
+    message: &str,
+    span: Option<std::ops::Range<usize>>,
+    color: bool,
+) -> String {
+    let file = SimpleFile::new(name, text);
+    let mut diagnostic = Rendered::error().with_message(message);
+    if let Some(span) = span {
+        diagnostic = diagnostic.with_labels(vec![Label::primary((), span)]);
+    } else {
+        diagnostic = diagnostic.with_notes(vec![format!("in `{name}`")]);
+    }
+    let _ = color;
+    let mut out = Vec::new();
+    let mut writer = term::termcolor::NoColor::new(&mut out);
+    let _ = term::emit_to_io_write(&mut writer, &term::Config::default(), &file, &diagnostic);
+    String::from_utf8_lossy(&out).trim_end().to_owned()
+}
+
+/// Params used when nothing else applies; kept for callers that lint without a config.
+pub fn default_params() -> Params {
+    Params::default()
+}

@@ -1,0 +1,282 @@
+//! Runs the enabled rules over one profile: roles and conditions, message templates, fix
+//! applicability, then suppression comments. Pure: it sees a [`Profile`], never a file.
+
+use std::collections::BTreeSet;
+
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Label};
+use crate::model::{Loc, Profile, PullFilterAction, Role};
+use crate::rules::placement::{self, has_template_markers};
+use crate::rules::{
+    AppliesTo, Condition, Context, Finding, Params, Rule, UNUSED_SUPPRESSION, render,
+};
+use crate::suppression::{self, Scope, Suppression};
+use crate::syntax::OPTION_LINE_SIZE;
+
+/// How a run is configured for one file: which rules, at which severity, with which params.
+#[derive(Debug, Clone)]
+pub struct FileSettings<'a> {
+    pub params: &'a Params,
+    /// Forces the role (a template without a `client` line).
+    pub role: Option<Role>,
+}
+
+/// The rules of a run, after `select`/`ignore` and severity overrides.
+#[derive(Debug)]
+pub struct Engine {
+    pub rules: Vec<Rule>,
+}
+
+impl Engine {
+    pub fn lint(&self, profile: &Profile, settings: &FileSettings) -> Vec<Diagnostic> {
+        let role = settings.role.unwrap_or(profile.model.role);
+        let cx = Context {
+            profile,
+            params: settings.params,
+            role,
+        };
+        let fixes_need_unsafe =
+            !profile.model.errors.is_empty() || has_template_markers(&profile.top().text);
+        let mut diagnostics = Vec::new();
+        for rule in &self.rules {
+            if rule.id == UNUSED_SUPPRESSION || !applies(rule, &cx) {
+                continue;
+            }
+            if !rule.when.iter().all(|c| holds(*c, &cx))
+                || rule.unless.iter().any(|c| holds(*c, &cx))
+            {
+                continue;
+            }
+            let mut findings = Vec::new();
+            rule.check.run(&cx, &mut findings);
+            for finding in findings {
+                diagnostics.push(to_diagnostic(rule, finding, &cx, fixes_need_unsafe));
+            }
+        }
+        let suppressions = suppression::collect(profile);
+        let mut used = vec![BTreeSet::new(); suppressions.len()];
+        diagnostics.retain(|d| {
+            let line = profile.sources[d.loc.source]
+                .lines
+                .line_of(d.loc.span.start);
+            let by = suppressions
+                .iter()
+                .position(|s| s.covers(&d.rule, d.loc.source, line));
+            if let Some(index) = by {
+                used[index].insert(d.rule.clone());
+            }
+            by.is_none()
+        });
+        if let Some(rule) = self.rules.iter().find(|r| r.id == UNUSED_SUPPRESSION) {
+            for (suppression, used) in suppressions.iter().zip(&used) {
+                if let Some(d) = self.unused(rule, suppression, used, profile) {
+                    diagnostics.push(d);
+                }
+            }
+        }
+        diagnostics.sort_by(|a, b| {
+            (a.loc.source, a.loc.span.start, &a.rule).cmp(&(
+                b.loc.source,
+                b.loc.span.start,
+                &b.rule,
+            ))
+        });
+        diagnostics
+    }
+
+    /// An `unused-suppression` diagnostic for ids that suppressed nothing. Ids of rules that are
+    /// not enabled in this run are left alone: nobody can tell whether they would have fired.
+    fn unused(
+        &self,
+        rule: &Rule,
+        suppression: &Suppression,
+        used: &BTreeSet<String>,
+        profile: &Profile,
+    ) -> Option<Diagnostic> {
+        let known = |id: &str| {
+            crate::rules::BUILTIN_IDS.contains(&id) || self.rules.iter().any(|r| r.id == id)
+        };
+        let enabled = |id: &str| id == "all" || self.rules.iter().any(|r| r.id == id);
+        let mut unknown = Vec::new();
+        let mut unused = Vec::new();
+        for id in &suppression.ids {
+            if id != "all" && !known(id) {
+                unknown.push(id.as_str());
+            } else if enabled(id) && !used.contains(id) && !(id == "all" && !used.is_empty()) {
+                unused.push(id.as_str());
+            }
+        }
+        if unknown.is_empty() && unused.is_empty() {
+            return None;
+        }
+        let mut parts = Vec::new();
+        if !unused.is_empty() {
+            parts.push(format!(
+                "suppression of `{}` suppresses nothing",
+                unused.join("`, `")
+            ));
+        }
+        if !unknown.is_empty() {
+            parts.push(format!("`{}` is not a rule id", unknown.join("`, `")));
+        }
+        let reason = parts.join("; ");
+        let all_unneeded = unknown.len() + unused.len() == suppression.ids.len();
+        let edits = if all_unneeded && suppression.loc.source == 0 {
+            vec![suppression::delete(profile, suppression)]
+        } else {
+            Vec::new()
+        };
+        let finding = Finding::at(suppression.loc.clone())
+            .var("reason", reason)
+            .var(
+                "ids",
+                unused
+                    .iter()
+                    .chain(&unknown)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+        let fix = crate::rules::FindingFix::new("delete the suppression comment", edits);
+        let cx = Context {
+            profile,
+            params: &Params::default(),
+            role: profile.model.role,
+        };
+        Some(to_diagnostic(rule, finding.fix(fix), &cx, false))
+    }
+}
+
+fn applies(rule: &Rule, cx: &Context) -> bool {
+    match &rule.applies_to {
+        AppliesTo::Any => true,
+        AppliesTo::Roles(roles) => roles.contains(&cx.role),
+        AppliesTo::Param(name) => cx
+            .params
+            .roles(name)
+            .is_some_and(|roles| roles.contains(&cx.role)),
+    }
+}
+
+/// Whether a `when`/`unless` fact holds for this profile.
+pub fn holds(condition: Condition, cx: &Context) -> bool {
+    let model = &cx.profile.model;
+    // A pull-filter whose text is a prefix of the option name decides about every push of it;
+    // the first such filter wins, as in OpenVPN.
+    let filtered = |name: &str| {
+        model
+            .pull_filters
+            .iter()
+            .find(|f| name.starts_with(f.text.as_str()))
+            .is_some_and(|f| f.action != PullFilterAction::Accept)
+    };
+    match condition {
+        Condition::ServerPushesIfconfigIpv6 => {
+            cx.params.server_pushes_ipv6 && !filtered("ifconfig-ipv6")
+        }
+        Condition::ServerPushesRoutesIpv6 => {
+            cx.params.server_pushes_ipv6
+                && model.route_nopull.is_none()
+                && !filtered("route-ipv6")
+                && !filtered("redirect-gateway")
+        }
+        Condition::Openvpn3Clients => cx.params.has_openvpn3(),
+        Condition::Ipv6Routed => {
+            let covered = crate::rules::coverage(model);
+            cx.params
+                .required_coverage
+                .iter()
+                .all(|net| covered.covers(net))
+        }
+    }
+}
+
+fn to_diagnostic(
+    rule: &Rule,
+    finding: Finding,
+    cx: &Context,
+    fixes_need_unsafe: bool,
+) -> Diagnostic {
+    let lookup = |name: &str| finding.vars.get(name).cloned();
+    let message = render(&rule.message, lookup);
+    let label = render(&rule.label, lookup);
+    let fix = match (&rule.fix, finding.fix) {
+        (Some(spec), Some(found)) => {
+            let mut applicability = spec.applicability.min(found.at_most);
+            if spec.unsafe_when.iter().any(|c| holds(*c, cx)) || fixes_need_unsafe {
+                applicability = applicability.min(Applicability::Unsafe);
+            }
+            if found.edits.is_empty()
+                || found
+                    .edits
+                    .iter()
+                    .any(|e| makes_long_line(&cx.profile.top().text, e))
+            {
+                applicability = Applicability::DisplayOnly;
+            }
+            Some(Fix {
+                description: spec
+                    .description
+                    .as_deref()
+                    .map_or(found.description, |d| render(d, lookup)),
+                applicability,
+                edits: found.edits,
+            })
+        }
+        _ => None,
+    };
+    let loc = finding.loc.unwrap_or(Loc {
+        source: 0,
+        span: 0..0,
+    });
+    Diagnostic {
+        rule: rule.id.clone(),
+        severity: rule.severity,
+        message,
+        loc,
+        label,
+        labels: finding
+            .labels
+            .into_iter()
+            .map(|l| Label {
+                loc: l.loc,
+                message: l.message,
+            })
+            .collect(),
+        note: Some(first_sentence(&rule.doc.why)),
+        fix,
+    }
+}
+
+/// The first sentence of a rule's `why`, on one line.
+fn first_sentence(why: &str) -> String {
+    let text = why.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.find(". ") {
+        Some(end) => text[..=end].to_owned(),
+        None => text,
+    }
+}
+
+/// An edit must not make any line 256 bytes or longer (its ending, and a BOM on line 1, count).
+fn makes_long_line(text: &[u8], edit: &crate::diagnostic::Edit) -> bool {
+    let start = placement::line_start(text, edit.span.start);
+    let end =
+        memchr::memchr(b'\n', &text[edit.span.end..]).map_or(text.len(), |i| edit.span.end + i + 1);
+    let mut new_text = Vec::with_capacity(end - start + edit.replacement.len());
+    new_text.extend_from_slice(&text[start..edit.span.start]);
+    new_text.extend_from_slice(edit.replacement.as_bytes());
+    new_text.extend_from_slice(&text[edit.span.end..end]);
+    new_text
+        .split_inclusive(|&b| b == b'\n')
+        .any(|line| line.len() >= OPTION_LINE_SIZE)
+}
+
+impl Suppression {
+    fn covers(&self, rule: &str, source: usize, line: usize) -> bool {
+        let id_matches = self.ids.iter().any(|id| id == rule || id == "all");
+        id_matches
+            && match self.scope {
+                Scope::File => true,
+                Scope::Line(target) => self.loc.source == source && target == line,
+            }
+    }
+}

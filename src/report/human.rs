@@ -1,0 +1,177 @@
+//! `--format human`: rustc-style diagnostics rendered by codespan-reporting, then a closing
+//! count of errors, warnings and fixable findings.
+
+use std::io::{self, Write};
+
+use codespan_reporting::diagnostic::{
+    Diagnostic as Rendered, Label, LabelStyle, Severity as RenderedSeverity,
+};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::termcolor::{Ansi, NoColor};
+use codespan_reporting::term::{self, Config, Styles, StylesWriter};
+
+use super::{Checked, Counts, Format, ReportContext, SourceText};
+use crate::diagnostic::{Applicability, Severity};
+
+pub struct Human;
+
+impl Format for Human {
+    fn write(&self, files: &[Checked], cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        let config = Config::default();
+        let styles = Styles::default();
+        for file in files {
+            if file.diagnostics.is_empty() {
+                continue;
+            }
+            let mut database = SimpleFiles::new();
+            let shown: Vec<Shown> = file.sources.iter().map(Shown::new).collect();
+            let ids: Vec<usize> = file
+                .sources
+                .iter()
+                .zip(&shown)
+                .map(|(source, shown)| database.add(source.path.clone(), shown.text.clone()))
+                .collect();
+            for diagnostic in &file.diagnostics {
+                let at = |loc: &crate::model::Loc| {
+                    let map = &shown[loc.source];
+                    map.offset(loc.span.start)..map.offset(loc.span.end)
+                };
+                let mut labels = vec![
+                    Label::new(
+                        LabelStyle::Primary,
+                        ids[diagnostic.loc.source],
+                        at(&diagnostic.loc),
+                    )
+                    .with_message(&diagnostic.label),
+                ];
+                labels.extend(diagnostic.labels.iter().map(|label| {
+                    Label::new(LabelStyle::Secondary, ids[label.loc.source], at(&label.loc))
+                        .with_message(&label.message)
+                }));
+                let mut notes = Vec::new();
+                if let Some(fix) = &diagnostic.fix {
+                    let suffix = match fix.applicability {
+                        Applicability::Safe => " (fixable with `--fix`)",
+                        Applicability::Unsafe => " (fixable with `--fix --unsafe-fixes`)",
+                        Applicability::DisplayOnly => "",
+                    };
+                    notes.push(format!("help: {}{suffix}", fix.description));
+                }
+                if let Some(note) = &diagnostic.note {
+                    notes.push(format!("note: {note}"));
+                }
+                let rendered = Rendered::new(severity(diagnostic.severity))
+                    .with_code(&diagnostic.rule)
+                    .with_message(&diagnostic.message)
+                    .with_labels(labels)
+                    .with_notes(notes);
+                let result = if cx.color {
+                    let mut writer = StylesWriter::new(Ansi::new(&mut *out), &styles);
+                    term::emit_to_write_style(&mut writer, &config, &database, &rendered)
+                } else {
+                    let mut writer = NoColor::new(&mut *out);
+                    term::emit_to_io_write(&mut writer, &config, &database, &rendered)
+                };
+                result.map_err(io::Error::other)?;
+            }
+        }
+        write_summary(files, cx, out)
+    }
+}
+
+fn severity(severity: Severity) -> RenderedSeverity {
+    match severity {
+        Severity::Error => RenderedSeverity::Error,
+        Severity::Warning => RenderedSeverity::Warning,
+        Severity::Note => RenderedSeverity::Note,
+    }
+}
+
+/// `Found 2 errors and 1 warning (2 fixable with `--fix`).`
+pub fn write_summary(files: &[Checked], cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+    let counts = Counts::of(files, cx.unsafe_fixes);
+    let total = counts.errors + counts.warnings + counts.notes;
+    if total == 0 {
+        let n = files.len();
+        return writeln!(
+            out,
+            "All checks passed ({n} file{} linted).",
+            if n == 1 { "" } else { "s" }
+        );
+    }
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    if counts.errors > 0 {
+        parts.push(plural(counts.errors, "error"));
+    }
+    if counts.warnings > 0 {
+        parts.push(plural(counts.warnings, "warning"));
+    }
+    if counts.notes > 0 {
+        parts.push(plural(counts.notes, "note"));
+    }
+    let flag = if cx.unsafe_fixes {
+        "`--fix --unsafe-fixes`"
+    } else {
+        "`--fix`"
+    };
+    let fixable = if counts.fixable > 0 {
+        format!(" ({} fixable with {flag})", counts.fixable)
+    } else {
+        String::new()
+    };
+    let hidden = if cx.unsafe_fixes {
+        0
+    } else {
+        Counts::of(files, true).fixable - counts.fixable
+    };
+    let unsafe_hint = if hidden > 0 {
+        format!("\n{} more fixable with `--unsafe-fixes`.", hidden)
+    } else {
+        String::new()
+    };
+    writeln!(out, "Found {}{fixable}.{unsafe_hint}", parts.join(", "))
+}
+
+/// A source as codespan sees it: valid UTF-8, with a map from file offsets to text offsets.
+struct Shown {
+    text: String,
+    /// (file offset, text offset) at each point where they start to differ; empty when equal.
+    breaks: Vec<(usize, usize)>,
+}
+
+impl Shown {
+    fn new(source: &SourceText) -> Self {
+        if let Ok(text) = std::str::from_utf8(&source.shown) {
+            return Self {
+                text: text.to_owned(),
+                breaks: Vec::new(),
+            };
+        }
+        let mut text = String::with_capacity(source.shown.len());
+        let mut breaks = Vec::new();
+        let mut offset = 0;
+        for chunk in source.shown.utf8_chunks() {
+            text.push_str(chunk.valid());
+            offset += chunk.valid().len();
+            for _ in chunk.invalid() {
+                // Each invalid byte shows as one U+FFFD.
+                breaks.push((offset, text.len()));
+                text.push('\u{fffd}');
+                offset += 1;
+                breaks.push((offset, text.len()));
+            }
+        }
+        Self { text, breaks }
+    }
+
+    fn offset(&self, file_offset: usize) -> usize {
+        match self.breaks.partition_point(|&(at, _)| at <= file_offset) {
+            0 => file_offset,
+            i => {
+                let (at, shown) = self.breaks[i - 1];
+                (shown + (file_offset - at)).min(self.text.len())
+            }
+        }
+    }
+}

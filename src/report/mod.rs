@@ -1,0 +1,180 @@
+//! Reports: one format per file, all rendered from the same [`Checked`] files.
+//!
+//! Source text reaches a report only through [`SourceText::shown`], which masks the bodies of
+//! inline secret blocks, so no format can print a key.
+
+pub mod human;
+pub mod short;
+
+use std::io::{self, Write};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{Loc, Profile};
+use crate::rules::Rule;
+use crate::syntax::{LineIndex, Span};
+
+/// One linted file, as reports see it.
+#[derive(Debug)]
+pub struct Checked {
+    /// How reports name the top-level file (relative to where the run started, `/`-separated).
+    pub path: String,
+    /// The top-level file and its includes, with secrets masked.
+    pub sources: Vec<SourceText>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn new(path: String, profile: &Profile, diagnostics: Vec<Diagnostic>) -> Self {
+        let sources = profile
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, source)| SourceText {
+                path: if i == 0 {
+                    path.clone()
+                } else {
+                    display_path(&source.path)
+                },
+                shown: mask_secrets(
+                    &source.text,
+                    &source
+                        .parsed
+                        .blocks
+                        .iter()
+                        .filter(|b| b.is_secret())
+                        .map(|b| b.body.clone())
+                        .collect::<Vec<_>>(),
+                ),
+                lines: source.lines.clone(),
+            })
+            .collect();
+        Self {
+            path,
+            sources,
+            diagnostics,
+        }
+    }
+
+    /// 1-based (line, column) of the start and end of a place. Columns count characters.
+    pub fn range(&self, loc: &Loc) -> Range {
+        let source = &self.sources[loc.source];
+        let (line, column) = source.line_col(loc.span.start);
+        let (end_line, end_column) = source.line_col(loc.span.end.max(loc.span.start));
+        Range {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    pub fn path_of(&self, loc: &Loc) -> &str {
+        &self.sources[loc.source].path
+    }
+}
+
+/// 1-based line and column numbers; the end is exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+/// A source file as reports may show it.
+#[derive(Debug, Clone)]
+pub struct SourceText {
+    pub path: String,
+    /// The file's bytes with every secret block body masked (same length, same line breaks).
+    pub shown: Vec<u8>,
+    pub lines: LineIndex,
+}
+
+impl SourceText {
+    /// 1-based line and 1-based character column.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let (line, byte_column) = self.lines.line_col(offset);
+        let start = offset + 1 - byte_column;
+        let prefix = &self.shown[start..offset.min(self.shown.len())];
+        (line, String::from_utf8_lossy(prefix).chars().count() + 1)
+    }
+
+    /// The text of 0-based `line`, ending removed, lossily decoded.
+    pub fn line_text(&self, line: usize) -> String {
+        let span = self.lines.line_span(line);
+        let bytes = &self.shown[span];
+        let trimmed = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);
+        String::from_utf8_lossy(trimmed).into_owned()
+    }
+}
+
+/// Replaces every byte of the secret bodies but line breaks with `*`.
+pub fn mask_secrets(text: &[u8], bodies: &[Span]) -> Vec<u8> {
+    let mut shown = text.to_vec();
+    for body in bodies {
+        for byte in &mut shown[body.clone()] {
+            if *byte != b'\n' && *byte != b'\r' {
+                *byte = b'*';
+            }
+        }
+    }
+    shown
+}
+
+pub fn display_path(path: &std::path::Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
+}
+
+/// Totals for closing lines and job summaries.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+    pub fixable: usize,
+}
+
+impl Counts {
+    pub fn of(files: &[Checked], with_unsafe: bool) -> Self {
+        let mut counts = Counts::default();
+        for d in files.iter().flat_map(|f| &f.diagnostics) {
+            match d.severity {
+                Severity::Error => counts.errors += 1,
+                Severity::Warning => counts.warnings += 1,
+                Severity::Note => counts.notes += 1,
+            }
+            if d.fixable(with_unsafe) {
+                counts.fixable += 1;
+            }
+        }
+        counts
+    }
+}
+
+/// What every format needs besides the files.
+pub struct ReportContext<'a> {
+    pub rules: &'a [Rule],
+    pub color: bool,
+    /// `--unsafe-fixes` was given: count unsafe fixes as fixable.
+    pub unsafe_fixes: bool,
+}
+
+/// A report format.
+pub trait Format {
+    fn write(&self, files: &[Checked], cx: &ReportContext, out: &mut dyn Write) -> io::Result<()>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masking_keeps_length_and_line_breaks() {
+        let text = b"<key>\r\nSECRET\r\n</key>\n";
+        let shown = mask_secrets(text, &[7..15]);
+        assert_eq!(shown, b"<key>\r\n******\r\n</key>\n");
+    }
+}

@@ -1,0 +1,266 @@
+//! What every check kind shares: its arguments as written, the context it runs in, and the
+//! findings it returns.
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::ops::Range;
+
+use ipnet::Ipv6Net;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::params::Params;
+use crate::diagnostic::{Applicability, Edit, Label};
+use crate::model::{Loc, Profile, Role};
+
+/// A check kind: judges one profile and returns findings. Implementations are pure.
+pub trait Check: Debug + Send + Sync {
+    fn run(&self, cx: &Context, out: &mut Vec<Finding>);
+    /// The `{variables}` its findings fill in message templates.
+    fn vars(&self) -> &'static [&'static str];
+}
+
+/// A rule file that cannot be used, with the span of the mistake in that file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadError {
+    pub message: String,
+    pub span: Option<Range<usize>>,
+}
+
+impl LoadError {
+    pub fn at(span: Range<usize>, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            span: Some(span),
+        }
+    }
+}
+
+/// Everything a check sees of one file.
+pub struct Context<'a> {
+    pub profile: &'a Profile,
+    pub params: &'a Params,
+    pub role: Role,
+}
+
+/// One thing a check found.
+#[derive(Debug, Clone, Default)]
+pub struct Finding {
+    pub loc: Option<Loc>,
+    pub vars: BTreeMap<&'static str, String>,
+    pub labels: Vec<Label>,
+    pub fix: Option<FindingFix>,
+}
+
+impl Finding {
+    pub fn at(loc: Loc) -> Self {
+        Self {
+            loc: Some(loc),
+            ..Self::default()
+        }
+    }
+
+    pub fn var(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.vars.insert(name, value.into());
+        self
+    }
+
+    pub fn fix(mut self, fix: FindingFix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+}
+
+/// The edits a check proposes. The rule file's applicability caps `at_most`.
+#[derive(Debug, Clone)]
+pub struct FindingFix {
+    pub description: String,
+    pub edits: Vec<Edit>,
+    pub at_most: Applicability,
+}
+
+impl FindingFix {
+    pub fn new(description: impl Into<String>, edits: Vec<Edit>) -> Self {
+        Self {
+            description: description.into(),
+            edits,
+            at_most: Applicability::Safe,
+        }
+    }
+
+    pub fn at_most(mut self, applicability: Applicability) -> Self {
+        self.at_most = self.at_most.min(applicability);
+        self
+    }
+}
+
+/// The `[check]` table of a rule file: the union of every kind's arguments, each kind taking
+/// the ones it needs and refusing the others.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CheckArgs {
+    pub kind: Spanned<String>,
+    /// A directive name.
+    pub name: Option<Spanned<String>>,
+    /// A regular-expression-free pattern: the directive's arguments must start with it.
+    pub args_prefix: Option<Spanned<String>>,
+    /// Prefixes: a list, or `"$param"`.
+    pub prefixes: Option<Spanned<ListOrParam>>,
+    /// Ranges an address must lie in: a list, or `"$param"`.
+    pub ranges: Option<Spanned<ListOrParam>>,
+    /// The line a fix inserts, with `{param}` placeholders.
+    pub insert: Option<Spanned<String>>,
+    /// Which of OpenVPN's quiet behaviours (`openvpn-drops`) or refusals (`openvpn-refuses`).
+    pub what: Option<Spanned<String>>,
+    #[serde(default)]
+    pub when: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub unless: Vec<Spanned<String>>,
+}
+
+impl CheckArgs {
+    /// Refuses arguments that this kind does not take.
+    pub fn only(&self, allowed: &[&str]) -> Result<(), LoadError> {
+        let given: [(&str, Option<Range<usize>>); 6] = [
+            ("name", self.name.as_ref().map(Spanned::span)),
+            ("args-prefix", self.args_prefix.as_ref().map(Spanned::span)),
+            ("prefixes", self.prefixes.as_ref().map(Spanned::span)),
+            ("ranges", self.ranges.as_ref().map(Spanned::span)),
+            ("insert", self.insert.as_ref().map(Spanned::span)),
+            ("what", self.what.as_ref().map(Spanned::span)),
+        ];
+        for (key, span) in given {
+            if let Some(span) = span
+                && !allowed.contains(&key)
+            {
+                return Err(LoadError::at(
+                    span,
+                    format!(
+                        "check kind `{}` takes no `{key}`{}",
+                        self.kind.get_ref(),
+                        if allowed.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (it takes: {})", allowed.join(", "))
+                        }
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn required<'a, T>(
+        &self,
+        value: &'a Option<Spanned<T>>,
+        key: &str,
+    ) -> Result<&'a Spanned<T>, LoadError> {
+        value.as_ref().ok_or_else(|| {
+            LoadError::at(
+                self.kind.span(),
+                format!("check kind `{}` needs `{key}`", self.kind.get_ref()),
+            )
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum ListOrParam {
+    Param(String),
+    List(Vec<String>),
+}
+
+/// Prefixes written in a rule file, or the name of a `[params]` list read per file.
+#[derive(Debug, Clone)]
+pub enum Prefixes {
+    Literal(Vec<Ipv6Net>),
+    Param(String),
+}
+
+impl Prefixes {
+    pub fn load(value: &Spanned<ListOrParam>, params: &Params) -> Result<Self, LoadError> {
+        match value.get_ref() {
+            ListOrParam::Param(text) => {
+                let name = text.strip_prefix('$').ok_or_else(|| {
+                    LoadError::at(
+                        value.span(),
+                        format!("expected a list of prefixes or `$param`, not `{text}`"),
+                    )
+                })?;
+                if params.prefixes(name).is_none() {
+                    return Err(LoadError::at(
+                        value.span(),
+                        format!("`${name}` is not a `[params]` list of prefixes"),
+                    ));
+                }
+                Ok(Prefixes::Param(name.to_owned()))
+            }
+            ListOrParam::List(items) => items
+                .iter()
+                .map(|item| super::params::parse_prefix(item))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Prefixes::Literal)
+                .map_err(|message| LoadError::at(value.span(), message)),
+        }
+    }
+
+    pub fn get<'a>(&'a self, params: &'a Params) -> &'a [Ipv6Net] {
+        match self {
+            Prefixes::Literal(list) => list,
+            Prefixes::Param(name) => params.prefixes(name).unwrap_or_default(),
+        }
+    }
+}
+
+/// Facts a rule can be conditioned on with `when` / `unless`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    /// `server-pushes-ipv6` is set and nothing in the profile stops a pushed `ifconfig-ipv6`.
+    ServerPushesIfconfigIpv6,
+    /// `server-pushes-ipv6` is set and nothing stops pushed IPv6 routes or redirect.
+    ServerPushesRoutesIpv6,
+    /// `clients` lists `openvpn3`.
+    Openvpn3Clients,
+    /// The profile's own routes cover `required-coverage`.
+    Ipv6Routed,
+}
+
+pub const CONDITIONS: &[(&str, Condition)] = &[
+    (
+        "server-pushes-ifconfig-ipv6",
+        Condition::ServerPushesIfconfigIpv6,
+    ),
+    (
+        "server-pushes-routes-ipv6",
+        Condition::ServerPushesRoutesIpv6,
+    ),
+    ("openvpn3-clients", Condition::Openvpn3Clients),
+    ("ipv6-routed", Condition::Ipv6Routed),
+];
+
+pub fn conditions(values: &[Spanned<String>]) -> Result<Vec<Condition>, LoadError> {
+    values
+        .iter()
+        .map(|value| {
+            CONDITIONS
+                .iter()
+                .find(|(name, _)| name == value.get_ref())
+                .map(|(_, condition)| *condition)
+                .ok_or_else(|| {
+                    LoadError::at(
+                        value.span(),
+                        format!(
+                            "unknown condition `{}`; the conditions are: {}",
+                            value.get_ref(),
+                            CONDITIONS
+                                .iter()
+                                .map(|(n, _)| *n)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })
+        })
+        .collect()
+}

@@ -1,0 +1,212 @@
+//! `[params]`: the values rules refer to by name (`$required-coverage`), validated once.
+
+use std::collections::BTreeMap;
+use std::net::Ipv6Addr;
+
+use ipnet::Ipv6Net;
+
+use crate::model::Role;
+
+/// The OpenVPN clients a repository's profiles serve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    Openvpn2,
+    Openvpn3,
+}
+
+/// What the `ifconfig-ipv6` fix inserts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TunnelAddresses {
+    pub local: Ipv6Addr,
+    pub bits: Option<u8>,
+    pub remote: Ipv6Addr,
+}
+
+impl TunnelAddresses {
+    /// The two arguments of an `ifconfig-ipv6` line.
+    pub fn as_args(&self) -> String {
+        match self.bits {
+            Some(bits) => format!("{}/{bits} {}", self.local, self.remote),
+            None => format!("{} {}", self.local, self.remote),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Params {
+    pub required_coverage: Vec<Ipv6Net>,
+    pub tunnel_ranges: Vec<Ipv6Net>,
+    pub tunnel_addresses: TunnelAddresses,
+    pub leak_roles: Vec<Role>,
+    pub server_pushes_ipv6: bool,
+    pub clients: Vec<Client>,
+    /// Further prefix lists an organisation's rules refer to.
+    pub extra_prefixes: BTreeMap<String, Vec<Ipv6Net>>,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Self {
+            required_coverage: vec!["2000::/3".parse().expect("literal")],
+            tunnel_ranges: vec![
+                "100::/64".parse().expect("literal"),
+                "fc00::/7".parse().expect("literal"),
+            ],
+            tunnel_addresses: TunnelAddresses {
+                local: "fd15:53b6:dead::2".parse().expect("literal"),
+                bits: None,
+                remote: "fd15:53b6:dead::1".parse().expect("literal"),
+            },
+            leak_roles: vec![Role::Client],
+            server_pushes_ipv6: false,
+            clients: vec![Client::Openvpn2],
+            extra_prefixes: BTreeMap::new(),
+        }
+    }
+}
+
+impl Params {
+    /// A list of prefixes by param name.
+    pub fn prefixes(&self, name: &str) -> Option<&[Ipv6Net]> {
+        match name {
+            "required-coverage" => Some(&self.required_coverage),
+            "tunnel-ranges" => Some(&self.tunnel_ranges),
+            _ => self.extra_prefixes.get(name).map(Vec::as_slice),
+        }
+    }
+
+    /// A list of roles by param name.
+    pub fn roles(&self, name: &str) -> Option<&[Role]> {
+        (name == "leak-roles").then_some(self.leak_roles.as_slice())
+    }
+
+    pub fn has_openvpn3(&self) -> bool {
+        self.clients.contains(&Client::Openvpn3)
+    }
+
+    /// The value of a param as text, for `{param}` placeholders in fix templates.
+    pub fn text(&self, name: &str) -> Option<String> {
+        match name {
+            "tunnel-addresses" => Some(self.tunnel_addresses.as_args()),
+            _ => self.prefixes(name).map(|list| {
+                list.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+        }
+    }
+}
+
+pub fn parse_role(text: &str) -> Option<Role> {
+    match text {
+        "client" => Some(Role::Client),
+        "server" => Some(Role::Server),
+        "p2p" => Some(Role::P2p),
+        _ => None,
+    }
+}
+
+pub fn parse_client(text: &str) -> Option<Client> {
+    match text {
+        "openvpn2" => Some(Client::Openvpn2),
+        "openvpn3" => Some(Client::Openvpn3),
+        _ => None,
+    }
+}
+
+/// A canonical IPv6 prefix of length 1 or more (`2000::/3`, not `2001::/3` nor `::/0`).
+pub fn parse_prefix(text: &str) -> Result<Ipv6Net, String> {
+    let net: Ipv6Net = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not an IPv6 prefix (like `2000::/3`)"))?;
+    if net.trunc() != net {
+        return Err(format!(
+            "`{text}` has host bits set; write `{}`",
+            net.trunc()
+        ));
+    }
+    if net.prefix_len() == 0 {
+        return Err(format!(
+            "`{text}` has length 0; use a prefix of length 1 or more"
+        ));
+    }
+    Ok(net)
+}
+
+/// `local[/bits] remote`, both inside `ranges`, bits from 64 to 124, the remote without bits.
+pub fn parse_tunnel_addresses(
+    items: &[String],
+    ranges: &[Ipv6Net],
+) -> Result<TunnelAddresses, String> {
+    let [local, remote] = items else {
+        return Err(
+            "tunnel-addresses takes two addresses: local (optionally /64../124) and remote"
+                .to_owned(),
+        );
+    };
+    let (local_text, bits) = match local.split_once('/') {
+        Some((address, bits)) => {
+            let bits: u8 = bits
+                .parse()
+                .map_err(|_| format!("`{local}`: `/{bits}` is not a prefix length"))?;
+            if !(64..=124).contains(&bits) {
+                return Err(format!("`{local}`: OpenVPN takes /64 to /124"));
+            }
+            (address, Some(bits))
+        }
+        None => (local.as_str(), None),
+    };
+    let local_address: Ipv6Addr = local_text
+        .parse()
+        .map_err(|_| format!("`{local_text}` is not an IPv6 address"))?;
+    if remote.contains('/') {
+        return Err(format!("`{remote}`: the remote address takes no /bits"));
+    }
+    let remote_address: Ipv6Addr = remote
+        .parse()
+        .map_err(|_| format!("`{remote}` is not an IPv6 address"))?;
+    for address in [local_address, remote_address] {
+        if !ranges.iter().any(|range| range.contains(&address)) {
+            return Err(format!("`{address}` is not inside tunnel-ranges"));
+        }
+    }
+    Ok(TunnelAddresses {
+        local: local_address,
+        bits,
+        remote: remote_address,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_must_be_canonical_and_not_empty() {
+        assert!(parse_prefix("2000::/3").is_ok());
+        assert!(parse_prefix("2001::/3").unwrap_err().contains("2000::/3"));
+        assert!(parse_prefix("::/0").is_err());
+        assert!(parse_prefix("2000::").is_err());
+    }
+
+    #[test]
+    fn tunnel_addresses_are_validated() {
+        let ranges = Params::default().tunnel_ranges;
+        let ok = |items: &[&str]| {
+            parse_tunnel_addresses(
+                &items.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+                &ranges,
+            )
+        };
+        assert!(ok(&["fd00::2", "fd00::1"]).is_ok());
+        assert_eq!(
+            ok(&["fd00::2/64", "fd00::1"]).unwrap().as_args(),
+            "fd00::2/64 fd00::1"
+        );
+        assert!(ok(&["fd00::2/48", "fd00::1"]).is_err());
+        assert!(ok(&["fd00::2", "fd00::1/64"]).is_err());
+        assert!(ok(&["2001:db8::2", "fd00::1"]).is_err());
+        assert!(ok(&["fd00::2"]).is_err());
+    }
+}

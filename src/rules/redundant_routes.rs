@@ -1,0 +1,73 @@
+//! `redundant-routes`: a route equal to, or inside, another with the same gateway and metric.
+//! Deleting an exact duplicate is safe; deleting a contained route is at most unsafe, since a
+//! more specific tunnel route can beat a LAN route the linter cannot see.
+
+use std::collections::HashMap;
+
+use super::check::{Check, CheckArgs, Context, Finding, FindingFix, LoadError};
+use super::params::Params;
+use super::placement;
+use crate::diagnostic::{Applicability, Label};
+use crate::prefix::find_redundant;
+
+#[derive(Debug)]
+pub struct RedundantRoutes;
+
+impl RedundantRoutes {
+    pub fn load(args: &CheckArgs, _params: &Params) -> Result<Self, LoadError> {
+        args.only(&[])?;
+        Ok(Self)
+    }
+}
+
+impl Check for RedundantRoutes {
+    fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let profile = cx.profile;
+        let routes = &profile.model.routes_ipv6;
+        let mut groups: HashMap<_, Vec<(usize, ipnet::Ipv6Net)>> = HashMap::new();
+        for (index, route) in routes.iter().enumerate() {
+            groups
+                .entry((route.gateway, route.metric))
+                .or_default()
+                .push((index, route.network));
+        }
+        let mut found: Vec<_> = groups
+            .values()
+            .flat_map(|items| find_redundant(items))
+            .collect();
+        found.sort_by_key(|r| r.index);
+        for redundant in found {
+            let (route, container) = (&routes[redundant.index], &routes[redundant.container]);
+            let (Some(source), Some(container_source)) = (&route.option, &container.option) else {
+                continue;
+            };
+            let edits = if source.loc.source == 0 {
+                vec![placement::delete_line(
+                    &profile.top().text,
+                    &source.loc.span,
+                )]
+            } else {
+                Vec::new()
+            };
+            let (relation, applicability) = if redundant.exact {
+                ("repeats", Applicability::Safe)
+            } else {
+                ("lies inside", Applicability::Unsafe)
+            };
+            let mut finding = Finding::at(source.loc.clone())
+                .var("route", route.network.to_string())
+                .var("container", container.network.to_string())
+                .var("relation", relation)
+                .fix(FindingFix::new("delete this route", edits).at_most(applicability));
+            finding.labels.push(Label {
+                loc: container_source.loc.clone(),
+                message: format!("{} is already routed here", container.network),
+            });
+            out.push(finding);
+        }
+    }
+
+    fn vars(&self) -> &'static [&'static str] {
+        &["route", "container", "relation"]
+    }
+}

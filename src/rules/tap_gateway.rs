@@ -1,0 +1,44 @@
+//! `tap-gateway`: on a tap device OpenVPN installs a route only with a gateway (or metric 0);
+//! routes whose gateway ends up unset or `::` are reported.
+
+use super::check::{Check, CheckArgs, Context, Finding, LoadError};
+use super::params::Params;
+use super::routes_cover::tap_drops;
+use crate::model::DevType;
+
+#[derive(Debug)]
+pub struct TapGateway;
+
+impl TapGateway {
+    pub fn load(args: &CheckArgs, _params: &Params) -> Result<Self, LoadError> {
+        args.only(&[])?;
+        Ok(Self)
+    }
+}
+
+impl Check for TapGateway {
+    fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
+        let model = &cx.profile.model;
+        if model.dev_type != DevType::Tap {
+            return;
+        }
+        for route in model.routes_ipv6.iter().filter(|r| tap_drops(r)) {
+            if let Some(source) = &route.option {
+                out.push(Finding::at(source.loc.clone()).var("route", route.network.to_string()));
+            }
+        }
+        let redirect_dropped: Vec<String> = model
+            .redirect_routes_ipv6
+            .iter()
+            .filter(|r| tap_drops(r))
+            .map(|r| r.network.to_string())
+            .collect();
+        if let (false, Some(line)) = (redirect_dropped.is_empty(), model.redirect.lines.last()) {
+            out.push(Finding::at(line.clone()).var("route", redirect_dropped.join(", ")));
+        }
+    }
+
+    fn vars(&self) -> &'static [&'static str] {
+        &["route"]
+    }
+}

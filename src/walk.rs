@@ -1,0 +1,237 @@
+//! Which files to lint, and reading them: the config file nearest the current directory,
+//! directories walked honouring `.gitignore`/`.ignore` and the config's `include`/`exclude`,
+//! files named on the command line, and clear errors for what cannot be read.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use crate::config::{self, Config};
+use crate::syntax;
+
+/// A file to lint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub path: PathBuf,
+    /// Named on the command line (as opposed to found in a directory).
+    pub explicit: bool,
+}
+
+/// The nearest `.ovpn6-lint.toml` from `start` up to the repository root (the first folder
+/// with a `.git`), or none.
+pub fn find_config(start: &Path) -> Option<PathBuf> {
+    for dir in start.ancestors() {
+        let candidate = dir.join(config::FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    None
+}
+
+/// Reads a text file that the user pointed at (a config, a rule file).
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = read_file(path).map_err(|e| format!("cannot read `{}`: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|_| format!("`{}` is not valid UTF-8", path.display()))
+}
+
+/// The rule files (`*.toml`) of a `rule-dirs` folder, sorted by name.
+pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = fs::read_dir(dir)
+        .map_err(|e| format!("cannot read rule folder `{}`: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The files to lint under `paths`, sorted, each once.
+pub fn inputs(
+    paths: &[PathBuf],
+    config: &Config,
+    force_exclude: bool,
+) -> (Vec<Input>, Vec<String>) {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            found.push(Input {
+                path: path.clone(),
+                explicit: true,
+            });
+            continue;
+        }
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk_dir(path, config, &mut found, &mut errors),
+            Ok(_) => {
+                let relative = relative_to(&config.root, path);
+                if force_exclude && config.exclude.is_match(&relative) {
+                    continue;
+                }
+                if is_conf(path)
+                    && !config.include.is_match(&relative)
+                    && !looks_like_openvpn_file(path)
+                {
+                    continue;
+                }
+                found.push(Input {
+                    path: path.clone(),
+                    explicit: true,
+                });
+            }
+            Err(error) => errors.push(describe_error(path, &error)),
+        }
+    }
+    found.sort_by(|a, b| a.path.cmp(&b.path));
+    found.dedup_by(|a, b| a.path == b.path);
+    (found, errors)
+}
+
+fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Vec<String>) {
+    let walker = ignore::WalkBuilder::new(dir)
+        .hidden(false)
+        .filter_entry(|e| e.file_name() != ".git")
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                errors.push(format!("cannot walk `{}`: {error}", dir.display()));
+                continue;
+            }
+        };
+        if !entry
+            .file_type()
+            .is_some_and(|t| t.is_file() || t.is_symlink())
+        {
+            continue;
+        }
+        let path = entry.path();
+        let relative = relative_to(&config.root, path);
+        if !config.include.is_match(&relative) || config.exclude.is_match(&relative) {
+            continue;
+        }
+        if is_conf(path) && !looks_like_openvpn_file(path) {
+            continue;
+        }
+        found.push(Input {
+            path: path.to_path_buf(),
+            explicit: false,
+        });
+    }
+}
+
+fn is_conf(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "conf")
+}
+
+/// A `.conf` is linted only when it looks like OpenVPN: an nginx.conf is not an error.
+fn looks_like_openvpn_file(path: &Path) -> bool {
+    let mut head = Vec::new();
+    let Ok(file) = fs::File::open(path) else {
+        return true; // Let the read report the problem.
+    };
+    if file.take(64 * 1024).read_to_end(&mut head).is_err() {
+        return true;
+    }
+    looks_like_openvpn(&head)
+}
+
+/// Options that only OpenVPN configs have.
+const OPENVPN_MARKERS: &[&str] = &[
+    "client",
+    "pull",
+    "dev",
+    "dev-type",
+    "remote",
+    "tls-client",
+    "tls-server",
+    "ifconfig-ipv6",
+    "route-ipv6",
+    "redirect-gateway",
+    "server-ipv6",
+    "proto",
+    "ca",
+    "secret",
+    "tls-auth",
+    "cipher",
+    "auth-user-pass",
+    "nobind",
+    "persist-tun",
+    "persist-key",
+    "topology",
+    "block-ipv6",
+];
+
+pub fn looks_like_openvpn(text: &[u8]) -> bool {
+    let parsed = syntax::parse(text);
+    parsed
+        .directives
+        .iter()
+        .any(|d| OPENVPN_MARKERS.contains(&d.name()))
+}
+
+/// Reads a file, refusing what is not a regular file (a FIFO would block, a directory fails late).
+pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
+    let meta = fs::metadata(path)?;
+    if meta.is_dir() {
+        return Err(io::Error::other("is a directory"));
+    }
+    if !meta.is_file() {
+        return Err(io::Error::other(
+            "is not a regular file (a FIFO, socket or device)",
+        ));
+    }
+    fs::read(path)
+}
+
+pub fn describe_error(path: &Path, error: &io::Error) -> String {
+    match error.kind() {
+        io::ErrorKind::NotFound if fs::symlink_metadata(path).is_ok() => {
+            format!(
+                "`{}` is a symbolic link whose target does not exist",
+                path.display()
+            )
+        }
+        io::ErrorKind::NotFound => format!("`{}` does not exist", path.display()),
+        io::ErrorKind::PermissionDenied => {
+            format!("`{}` cannot be read: permission denied", path.display())
+        }
+        _ => format!("`{}` cannot be read: {error}", path.display()),
+    }
+}
+
+/// `path` relative to `root` when it lies inside, for glob matching and reports.
+pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
+    let clean = |p: &Path| -> PathBuf {
+        p.components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .collect()
+    };
+    let (root, path) = (clean(root), clean(path));
+    if let Ok(stripped) = path.strip_prefix(&root) {
+        return stripped.to_path_buf();
+    }
+    if let (Ok(root), Ok(path)) = (root.canonicalize(), path.canonicalize())
+        && let Ok(stripped) = path.strip_prefix(&root)
+    {
+        return stripped.to_path_buf();
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nginx_is_not_openvpn() {
+        assert!(!looks_like_openvpn(b"server {\n  listen 80;\n}\n"));
+        assert!(looks_like_openvpn(b"client\ndev tun\n"));
+    }
+}
