@@ -159,7 +159,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         color,
         unsafe_fixes: args.unsafe_fixes,
     };
-    if !args.diff && !(args.fix && is_stdin(&paths)) {
+    if !(args.diff || args.fix && is_stdin(&paths)) {
         let format = format_for(args.format, &args);
         let mut out = stdout.lock();
         format

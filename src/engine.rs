@@ -101,7 +101,7 @@ impl Engine {
         for id in &suppression.ids {
             if id != "all" && !known(id) {
                 unknown.push(id.as_str());
-            } else if enabled(id) && !used.contains(id) && !(id == "all" && !used.is_empty()) {
+            } else if enabled(id) && !used.contains(id) && (id != "all" || used.is_empty()) {
                 unused.push(id.as_str());
             }
         }

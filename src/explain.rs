@@ -71,3 +71,26 @@ pub fn list_json(rules: &[Rule]) -> String {
         serde_json::to_string_pretty(&list).expect("JSON values serialize")
     )
 }
+
+/// The README's rule table, generated from the rule files (a test keeps the README in sync).
+pub fn markdown_table(rules: &[Rule]) -> String {
+    let mut out = String::from(
+        "| id | severity | applies to | fix | what it finds |\n|---|---|---|---|---|\n",
+    );
+    for rule in rules {
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            rule.id,
+            rule.severity.as_str(),
+            rule.applies_to
+                .describe()
+                .replace('$', "")
+                .replace("leak-roles", "`leak-roles`"),
+            rule.fix
+                .as_ref()
+                .map_or("none", |f| f.applicability.as_str()),
+            rule.doc.summary.replace('|', "\\|")
+        ));
+    }
+    out
+}

@@ -30,12 +30,15 @@ pub struct Outcome {
     pub fixed: usize,
 }
 
-/// Fixes `text` in memory. `lint` reads and lints a text as the file at `path`.
+/// Reads and lints a text as the file at a path.
+pub type Lint<'a> = dyn Fn(&Path, Vec<u8>) -> (Profile, Vec<Diagnostic>) + 'a;
+
+/// Fixes `text` in memory.
 pub fn fix_file(
     path: &Path,
     text: Vec<u8>,
     with_unsafe: bool,
-    lint: &dyn Fn(&Path, Vec<u8>) -> (Profile, Vec<Diagnostic>),
+    lint: &Lint,
 ) -> Result<Outcome, String> {
     let original = text.clone();
     let (mut profile, mut diagnostics) = lint(path, text);

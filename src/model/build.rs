@@ -9,7 +9,7 @@ use ipnet::Ipv6Net;
 
 use super::address::{AddressSpec, Host, atoi, parse_numeric};
 use super::options::{
-    CONNECTION_INLINE_TAGS, INLINE_TAGS, INSTANCE_ONLY_OPTIONS, is_ipv6_option,
+    CONNECTION_INLINE_TAGS, INLINE_TAGS, INSTANCE_ONLY_OPTIONS, MODEL_OPTIONS, is_ipv6_option,
     misspelt_ipv6_option,
 };
 use super::{
@@ -78,6 +78,7 @@ impl Builder<'_> {
                 message: error.message(),
             });
         }
+        self.check_connection_remotes(source);
         for index in 0..self.sources[source].parsed.directives.len() {
             let id = DirectiveId { source, index };
             let directive = &self.sources[source].parsed.directives[index];
@@ -89,6 +90,32 @@ impl Builder<'_> {
             }
         }
         self.stack.pop();
+    }
+
+    /// OpenVPN refuses a `<connection>` block without a `remote`.
+    fn check_connection_remotes(&mut self, source: SourceId) {
+        let parsed = &self.sources[source].parsed;
+        for (index, block) in parsed.blocks.iter().enumerate() {
+            if block.tag != "connection" || block.connection.is_some() || block.close.is_none() {
+                continue;
+            }
+            let has_remote = parsed
+                .directives
+                .iter()
+                .any(|d| d.connection == Some(index) && d.name() == "remote");
+            if !has_remote {
+                self.state.errors.push(Problem {
+                    loc: Loc {
+                        source,
+                        span: block.open.clone(),
+                    },
+                    kind: ProblemKind::Syntax,
+                    message:
+                        "a `<connection>` block needs a `remote` line; OpenVPN refuses the file"
+                            .to_owned(),
+                });
+            }
+        }
     }
 
     fn include(&mut self, request: Request) {
@@ -253,7 +280,9 @@ impl State {
             Outcome::Unrecognized(message) => {
                 let relaxed =
                     setenv_opt || self.forward_compatible || self.ignore_unknown.contains(&name);
-                let relevant = is_ipv6_option(&name) || misspelt_ipv6_option(&name).is_some();
+                let relevant = is_ipv6_option(&name)
+                    || misspelt_ipv6_option(&name).is_some()
+                    || MODEL_OPTIONS.contains(&name.as_str());
                 if relaxed {
                     line.status = Status::Ignored;
                     if relevant {
@@ -453,6 +482,7 @@ impl State {
                 loc: loc.clone(),
             }),
             "cd" if n == 1 => Outcome::Request(Request::ChangeDirectory(args[0].to_owned())),
+            _ if MODEL_OPTIONS.contains(&name) => unrecognized(),
             _ => Outcome::Applied,
         }
     }
@@ -617,6 +647,19 @@ impl State {
         let mut named = Vec::new();
         for route in self.routes {
             match resolve_route(&route, default_gateway, default_metric) {
+                // On tap OpenVPN needs a gateway, unless the metric is 0.
+                Ok(installed)
+                    if dev_type == DevType::Tap
+                        && installed.gateway.is_none()
+                        && installed.metric != Some(0) =>
+                {
+                    dropped.push(DroppedRoute {
+                        spec: route.network.clone(),
+                        loc: route.loc,
+                        network_loc: route.network_loc,
+                        reason: DropReason::TapWithoutGateway,
+                    });
+                }
                 Ok(installed) => routes_ipv6.push(installed),
                 Err(reason) => {
                     let list = if reason == DropReason::Name {
@@ -764,7 +807,10 @@ fn arity(name: &str) -> &'static str {
         "route-ipv6-gateway" | "server-ipv6" | "ifconfig-ipv6-pool" | "iroute-ipv6" => {
             "exactly 1 argument"
         }
-        "block-ipv6" | "tun-ipv6" => "no arguments",
+        "block-ipv6" | "tun-ipv6" | "route-nopull" | "client" | "pull" => "no arguments",
+        "pull-filter" => "exactly 2 arguments (accept|ignore|reject and a text)",
+        "dev" | "dev-type" | "route-metric" => "exactly 1 argument",
+        "push" => "exactly 1 argument (quote the pushed option: `push \"route-ipv6 2000::/3\"`)",
         _ => "a different number of arguments",
     }
 }

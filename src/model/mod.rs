@@ -243,6 +243,8 @@ pub enum DropReason {
         hash_glued: bool,
     },
     NegativeMetric(String),
+    /// On a tap device, no gateway and a metric other than 0.
+    TapWithoutGateway,
     /// A DNS name, resolved (or not) when connecting.
     Name,
 }

@@ -42,6 +42,20 @@ pub const IPV6_OPTIONS: &[&str] = &[
 /// Options that only client-connect scripts and `client-config-dir` files may use.
 pub const INSTANCE_ONLY_OPTIONS: &[&str] = &["ifconfig-ipv6-push", "iroute-ipv6"];
 
+/// Other options the model reads; a wrong argument count in these is reported too, since the
+/// model cannot know what the line meant.
+pub const MODEL_OPTIONS: &[&str] = &[
+    "pull-filter",
+    "route-nopull",
+    "route-metric",
+    "dev",
+    "dev-type",
+    "push",
+    "client",
+    "pull",
+    "--",
+];
+
 pub fn is_ipv6_option(name: &str) -> bool {
     IPV6_OPTIONS.contains(&name)
 }

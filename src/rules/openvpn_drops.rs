@@ -76,7 +76,7 @@ impl Check for OpenvpnDrops {
                             format!("the metric `{metric}` is negative"),
                             "use a metric of 0 or more, or leave it out".to_owned(),
                         ),
-                        DropReason::Name => continue,
+                        DropReason::Name | DropReason::TapWithoutGateway => continue,
                     };
                     out.push(
                         Finding::at(route.network_loc.clone())

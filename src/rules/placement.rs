@@ -42,8 +42,7 @@ pub fn anchor(profile: &Profile) -> Option<Span> {
     };
     let last_of = |names: &[&str]| -> Option<&OptionLine> {
         candidates()
-            .filter(|o| names.contains(&o.name.as_str()) && profile.directive(o.id).block.is_none())
-            .last()
+            .rfind(|o| names.contains(&o.name.as_str()) && profile.directive(o.id).block.is_none())
     };
     if let Some(option) = last_of(ANCHOR_OPTIONS).or_else(|| last_of(&["dev"])) {
         return Some(option.loc.span.clone());
@@ -54,8 +53,7 @@ pub fn anchor(profile: &Profile) -> Option<Span> {
         .first()
         .map_or(usize::MAX, |block| block.open.start);
     candidates()
-        .filter(|o| o.loc.span.end <= first_block && profile.directive(o.id).block.is_none())
-        .last()
+        .rfind(|o| o.loc.span.end <= first_block && profile.directive(o.id).block.is_none())
         .map(|o| o.loc.span.clone())
 }
 

@@ -67,11 +67,11 @@ impl Check for RoutesCover {
             .routes_ipv6
             .iter()
             .filter_map(|r| r.option.as_ref())
-            .last();
+            .next_back();
         let loc = last_route.map_or_else(|| where_to_point(cx.profile), |r| r.loc.clone());
         let mut finding = Finding::at(loc)
             .var("uncovered", join(&remainder))
-            .var("required", join(&required.to_vec()))
+            .var("required", join(required))
             .var("add", lines.join(", "))
             .fix(FindingFix::new(
                 format!(

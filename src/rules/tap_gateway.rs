@@ -4,7 +4,7 @@
 use super::check::{Check, CheckArgs, Context, Finding, LoadError};
 use super::params::Params;
 use super::routes_cover::tap_drops;
-use crate::model::DevType;
+use crate::model::{DevType, DropReason};
 
 #[derive(Debug)]
 pub struct TapGateway;
@@ -22,9 +22,9 @@ impl Check for TapGateway {
         if model.dev_type != DevType::Tap {
             return;
         }
-        for route in model.routes_ipv6.iter().filter(|r| tap_drops(r)) {
-            if let Some(source) = &route.option {
-                out.push(Finding::at(source.loc.clone()).var("route", route.network.to_string()));
+        for route in &model.dropped_routes_ipv6 {
+            if route.reason == DropReason::TapWithoutGateway {
+                out.push(Finding::at(route.loc.clone()).var("route", &route.spec));
             }
         }
         let redirect_dropped: Vec<String> = model
