@@ -89,69 +89,44 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         });
     }
 
+    let run = FileRun {
+        args: &args,
+        config: &config,
+        engine: &engine,
+    };
     let mut checked = Vec::with_capacity(inputs.len());
     let mut diff_found = false;
     let mut fix_totals = fix::Totals::default();
     let stdout = io::stdout();
-    for input in &inputs {
-        let (name, text) = match read_input(input, &args) {
-            Ok(read) => read,
-            Err(message) => {
+    let mut write_error = None;
+    crate::parallel::for_each_ordered(
+        &inputs,
+        crate::parallel::default_threads(),
+        |input| run.check(input),
+        |outcome| {
+            if let Some(message) = outcome.warning {
+                eprintln!("warning: {message}");
+            }
+            if let Some(message) = outcome.failure {
                 eprintln!("error: {message}");
                 failures.push(message);
-                continue;
             }
-        };
-        let relative = walk::relative_to(&config.root, &input.path);
-        let (params, role) = config.for_file(&relative);
-        let settings = FileSettings { params, role };
-        let lint = |path: &Path, text: Vec<u8>| {
-            let profile = load_profile(path, text);
-            let diagnostics = engine.lint(&profile, &settings);
-            (profile, diagnostics)
-        };
-        let (profile, diagnostics) = if args.fix || args.diff {
-            let outcome = fix::fix_file(&input.path, text, args.unsafe_fixes, &lint);
-            let outcome = match outcome {
-                Ok(outcome) => outcome,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    failures.push(message);
-                    continue;
+            let mut out = stdout.lock();
+            for bytes in [outcome.diff.as_deref(), outcome.fixed_text.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                diff_found |= outcome.diff.is_some();
+                if let Err(error) = out.write_all(bytes) {
+                    write_error.get_or_insert(error);
                 }
-            };
-            if args.diff {
-                if let Some(diff) = fix::unified_diff(&name, &outcome.original, &outcome.profile) {
-                    diff_found = true;
-                    stdout
-                        .lock()
-                        .write_all(diff.as_bytes())
-                        .map_err(output_error)?;
-                }
-            } else if outcome.fixed > 0 && input.path.as_os_str() != "-" {
-                if let Err(message) = fix::write_atomically(
-                    &input.path,
-                    &outcome.original,
-                    &outcome.profile.top().text,
-                    &config.root,
-                ) {
-                    eprintln!("error: {message}");
-                    failures.push(message);
-                    continue;
-                }
-            } else if outcome.fixed > 0 {
-                // Standard input: the fixed text goes to standard output, as ruff does.
-                stdout
-                    .lock()
-                    .write_all(&outcome.profile.top().text)
-                    .map_err(output_error)?;
             }
-            fix_totals.add(&outcome);
-            (outcome.profile, outcome.diagnostics)
-        } else {
-            lint(&input.path, text)
-        };
-        checked.push(Checked::new(name, &profile, diagnostics));
+            fix_totals.add(outcome.fixed);
+            checked.extend(outcome.checked);
+        },
+    );
+    if let Some(error) = write_error {
+        return Err(output_error(error));
     }
 
     let cx = ReportContext {
@@ -209,6 +184,98 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             .any(|d| d.severity >= level),
     };
     Ok(if failing { FINDINGS } else { SUCCESS })
+}
+
+/// What a run needs to check one file; shared by the worker threads.
+struct FileRun<'a> {
+    args: &'a Args,
+    config: &'a Config,
+    engine: &'a Engine,
+}
+
+/// What checking one file came to, for the thread that reports.
+#[derive(Default)]
+struct FileOutcome {
+    checked: Option<Checked>,
+    failure: Option<String>,
+    /// Said about the file on standard error, without failing the run.
+    warning: Option<String>,
+    /// `--diff` output.
+    diff: Option<Vec<u8>>,
+    /// `--fix` of standard input: the fixed text goes to standard output, as ruff does.
+    fixed_text: Option<Vec<u8>>,
+    fixed: usize,
+}
+
+impl FileRun<'_> {
+    fn check(&self, input: &walk::Input) -> FileOutcome {
+        let args = self.args;
+        let (name, text) = match read_input(input, args) {
+            Ok(read) => read,
+            Err(message) => {
+                return FileOutcome {
+                    failure: Some(message),
+                    ..FileOutcome::default()
+                };
+            }
+        };
+        let warning = memchr::memchr(0, &text).map(|_| {
+            format!("`{name}` holds NUL bytes (a binary file?); OpenVPN ignores the rest of a line after a NUL")
+        });
+        let relative = walk::relative_to(&self.config.root, &input.path);
+        let (params, role) = self.config.for_file(&relative);
+        let settings = FileSettings { params, role };
+        let lint = |path: &Path, text: Vec<u8>| {
+            let profile = load_profile(path, text);
+            let diagnostics = self.engine.lint(&profile, &settings);
+            (profile, diagnostics)
+        };
+        if !(args.fix || args.diff) {
+            let (profile, diagnostics) = lint(&input.path, text);
+            return FileOutcome {
+                checked: Some(Checked::new(name, &profile, diagnostics)),
+                warning,
+                ..FileOutcome::default()
+            };
+        }
+        let outcome = match fix::fix_file(&input.path, text, args.unsafe_fixes, &lint) {
+            Ok(outcome) => outcome,
+            Err(message) => {
+                return FileOutcome {
+                    failure: Some(message),
+                    ..FileOutcome::default()
+                };
+            }
+        };
+        let mut result = FileOutcome {
+            fixed: outcome.fixed,
+            warning,
+            ..FileOutcome::default()
+        };
+        let is_stdin = input.path.as_os_str() == "-";
+        if args.diff {
+            result.diff = fix::unified_diff(&name, &outcome.original, &outcome.profile)
+                .map(String::into_bytes);
+        } else if is_stdin {
+            result.fixed_text = Some(outcome.profile.top().text.clone());
+        } else if outcome.fixed > 0
+            && let Err(message) = fix::write_atomically(
+                &input.path,
+                &outcome.original,
+                &outcome.profile.top().text,
+                &self.config.root,
+            )
+        {
+            // Nothing was written: report the findings of the file as it still is.
+            let (profile, diagnostics) = lint(&input.path, outcome.original);
+            result.fixed = 0;
+            result.failure = Some(message);
+            result.checked = Some(Checked::new(name, &profile, diagnostics));
+            return result;
+        }
+        result.checked = Some(Checked::new(name, &outcome.profile, outcome.diagnostics));
+        result
+    }
 }
 
 fn is_stdin(paths: &[PathBuf]) -> bool {

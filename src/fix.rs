@@ -6,7 +6,6 @@
 //! file's permissions, and are renamed over the original only if it has not changed meanwhile:
 //! the rename is the only commit point.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -118,13 +117,12 @@ pub fn apply(text: &[u8], diagnostics: &[Diagnostic], with_unsafe: bool) -> (Vec
 pub struct Totals {
     pub fixes: usize,
     pub files: usize,
-    pub by_rule: BTreeMap<String, usize>,
 }
 
 impl Totals {
-    pub fn add(&mut self, outcome: &Outcome) {
-        if outcome.fixed > 0 {
-            self.fixes += outcome.fixed;
+    pub fn add(&mut self, fixed: usize) {
+        if fixed > 0 {
+            self.fixes += fixed;
             self.files += 1;
         }
     }

@@ -14,6 +14,7 @@ pub mod explain;
 pub mod fix;
 pub mod inspect;
 pub mod model;
+pub mod parallel;
 pub mod prefix;
 pub mod report;
 pub mod rules;

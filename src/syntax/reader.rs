@@ -46,11 +46,11 @@ fn read_lines(
             Mode::File => fgets(text, pos, end, OPTION_LINE_SIZE + 1),
             Mode::ConnectionBody => buf_parse_line(text, pos, end),
         };
-        let physical_end = line_end(text, pos, end);
         let mut line = cut_at_nul(text, chunk.clone());
         let mut resume = next;
 
         if mode == Mode::File && line.len() == OPTION_LINE_SIZE {
+            let physical_end = line_end(text, pos, end);
             // OpenVPN stops here. Go on with the whole physical line, so its words are still seen.
             parsed.errors.push(SyntaxError {
                 span: pos..content_end(text, pos, physical_end),
