@@ -290,11 +290,11 @@ fn format_for(name: FormatName, args: &Args) -> Box<dyn Format> {
     match name {
         FormatName::Human => Box::new(report::human::Human),
         FormatName::Short => Box::new(report::short::Short),
-        // WIRE-REPORTS: json, sarif and github land with their report files.
-        FormatName::Json | FormatName::Sarif | FormatName::Github => {
-            let _ = &args.sarif_category;
-            Box::new(report::short::Short)
-        }
+        FormatName::Json => Box::new(report::json::Json),
+        FormatName::Sarif => Box::new(report::sarif::Sarif {
+            category: args.sarif_category.clone(),
+        }),
+        FormatName::Github => Box::new(report::github::Github),
     }
 }
 
@@ -309,7 +309,7 @@ fn parse_format_name(name: &str) -> Result<FormatName, Fatal> {
 
 fn write_job_summary(checked: &[Checked], cx: &ReportContext, path: &Path) -> Result<(), Fatal> {
     let mut summary = Vec::new();
-    report::human::write_summary(checked, cx, &mut summary).map_err(output_error)?; // WIRE-REPORTS
+    report::github::write_job_summary(checked, cx, &mut summary).map_err(output_error)?;
     let mut file = std::fs::OpenOptions::new()
         .create(true)
         .append(true)

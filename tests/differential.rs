@@ -715,7 +715,12 @@ fn pass2_stop(l: &str) -> bool {
 }
 
 fn ask_openvpn(env: &Env, fixture: &str, work: &Path) -> OvpnFacts {
-    let dir = fixture_dir();
+    ask_openvpn_in(env, &fixture_dir(), fixture, work)
+}
+
+/// What OpenVPN makes of the file `fixture` in the folder `dir`.
+fn ask_openvpn_in(env: &Env, dir: &Path, fixture: &str, work: &Path) -> OvpnFacts {
+    let dir = dir.to_path_buf();
     let mut f = OvpnFacts::default();
 
     // ---- pass 1: the fixture as written
@@ -1426,4 +1431,104 @@ fn differential_against_real_openvpn() {
     }
     let table = print_table(&rows);
     panic!("\n{table}\n{summary}\n");
+}
+
+/// Leaky profiles as users have them: `--fix` must turn each into one that OpenVPN accepts,
+/// with an `ifconfig-ipv6` inside 100::/64 or fc00::/7 and routes (none of length 0) that
+/// cover 2000::/3.
+const LEAKY_PROFILES: &[(&str, &[u8])] = &[
+    ("aws-export.ovpn", b"client\ndev tun\nproto udp\nremote cvpn-endpoint-0123456789abcdef0.prod.clientvpn.us-east-1.amazonaws.com 443\nremote-random-hostname\nresolv-retry infinite\nnobind\nremote-cert-tls server\ncipher AES-256-GCM\nverb 3\n<ca>\njunk\n</ca>\n<cert>\njunk\n</cert>\n<key>\njunk\n</key>\nreneg-sec 0\n"),
+    ("aws-export-crlf.ovpn", b"client\r\ndev tun\r\nproto tcp\r\nremote vpn.example.com 443\r\nnobind\r\n<ca>\r\njunk\r\n</ca>\r\n<cert>\r\njunk\r\n</cert>\r\n<key>\r\njunk\r\n</key>\r\n"),
+    ("bom-no-final-newline.ovpn", b"\xEF\xBB\xBFclient\ndev tun\nremote vpn.example.com 1194\n<ca>\njunk\n</ca>\n<cert>\njunk\n</cert>\n<key>\njunk\n</key>\nverb 3"),
+    ("guide-example.ovpn", b"client\ndev tun\nremote vpn.example.com 443\nifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1\nroute-ipv6 2000::/4\n<ca>\njunk\n</ca>\n<cert>\njunk\n</cert>\n<key>\njunk\n</key>\n"),
+    ("default-route-only.ovpn", b"client\ndev tun\nremote vpn.example.com 443\nifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1\nroute-ipv6 ::/0\n<ca>\njunk\n</ca>\n<cert>\njunk\n</cert>\n<key>\njunk\n</key>\n"),
+    ("implicit-and-host-bits.ovpn", b"client\ndev tun\nremote vpn.example.com 443\nifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1\nroute-ipv6 2000::1/4\nroute-ipv6 2001:db8:42::\ntun-ipv6\n<ca>\njunk\n</ca>\n<cert>\njunk\n</cert>\n<key>\njunk\n</key>\n"),
+];
+
+#[test]
+fn fixed_profiles_are_accepted_by_openvpn_and_route_ipv6_into_the_tunnel() {
+    let env = match check_env() {
+        Ok(e) => e,
+        Err(why) => {
+            let msg = format!("fixed-profile test DID NOT RUN: {why}");
+            if std::env::var_os("OVPN6_REQUIRE_OPENVPN").is_some() {
+                panic!("{msg}");
+            }
+            let _ = writeln!(std::io::stderr(), "\n*** {msg}\n");
+            return;
+        }
+    };
+    let dir = std::env::temp_dir().join(format!("ovpn6-lint-fixed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let ula: (Ipv6Addr, u8) = ("fc00::".parse().unwrap(), 7);
+    let discard: (Ipv6Addr, u8) = ("100::".parse().unwrap(), 64);
+    let inside = |address: Ipv6Addr, (net, bits): (Ipv6Addr, u8)| {
+        let mask = if bits == 0 {
+            0
+        } else {
+            u128::MAX << (128 - u32::from(bits))
+        };
+        u128::from(address) & mask == u128::from(net) & mask
+    };
+    let mut problems = Vec::new();
+    for (name, text) in LEAKY_PROFILES {
+        std::fs::write(dir.join(name), text).expect("write profile");
+        let status = Command::new(env!("CARGO_BIN_EXE_ovpn6-lint"))
+            .args([
+                "--no-config",
+                "--fix",
+                "--fail-on",
+                "error",
+                "--format",
+                "short",
+                name,
+            ])
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .status()
+            .expect("run ovpn6-lint --fix");
+        if status.code() != Some(0) {
+            problems.push(format!("{name}: `--fix` left errors ({status})"));
+        }
+        let facts = ask_openvpn_in(&env, &dir, name, &dir.join(format!("{name}.work")));
+        if !facts.accepted {
+            problems.push(format!(
+                "{name}: OpenVPN refuses the fixed file: {}",
+                facts.error
+            ));
+            continue;
+        }
+        match &facts.ifconfig {
+            Some(i) => {
+                let local: Option<Ipv6Addr> = i.local.parse().ok();
+                if !local.is_some_and(|a| inside(a, ula) || inside(a, discard)) {
+                    problems.push(format!(
+                        "{name}: ifconfig-ipv6 local {} is outside 100::/64 and fc00::/7",
+                        i.local
+                    ));
+                }
+            }
+            None => problems.push(format!("{name}: no ifconfig-ipv6 installed")),
+        }
+        let usable: Vec<&Route6> = facts.routes.iter().filter(|r| r.bits > 0).collect();
+        let covers_half = |half: (Ipv6Addr, u8)| {
+            usable
+                .iter()
+                .any(|r| r.bits <= half.1 && inside(half.0, (r.net, r.bits)))
+        };
+        // 2000::/3 is covered when both of its halves are (each route the fixer adds is at
+        // least as wide as a half here).
+        let halves = [
+            ("2000::".parse().unwrap(), 4),
+            ("3000::".parse().unwrap(), 4),
+        ];
+        if !halves.iter().all(|h| covers_half(*h)) {
+            problems.push(format!(
+                "{name}: installed routes {:?} do not cover 2000::/3",
+                facts.routes
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

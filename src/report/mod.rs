@@ -3,7 +3,10 @@
 //! Source text reaches a report only through [`SourceText::shown`], which masks the bodies of
 //! inline secret blocks, so no format can print a key.
 
+pub mod github;
 pub mod human;
+pub mod json;
+pub mod sarif;
 pub mod short;
 
 use std::io::{self, Write};
@@ -95,7 +98,10 @@ impl SourceText {
     /// 1-based line and 1-based character column.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let (line, byte_column) = self.lines.line_col(offset);
-        let start = offset + 1 - byte_column;
+        let mut start = offset + 1 - byte_column;
+        if start == 0 && self.shown.starts_with(b"\xEF\xBB\xBF") && offset >= 3 {
+            start = 3; // The byte order mark takes no column.
+        }
         let prefix = &self.shown[start..offset.min(self.shown.len())];
         (line, String::from_utf8_lossy(prefix).chars().count() + 1)
     }

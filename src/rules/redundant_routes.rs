@@ -25,7 +25,13 @@ impl Check for RedundantRoutes {
         let profile = cx.profile;
         let routes = &profile.model.routes_ipv6;
         let mut groups: HashMap<_, Vec<(usize, ipnet::Ipv6Net)>> = HashMap::new();
-        for (index, route) in routes.iter().enumerate() {
+        // A length-0 route is no coverage (the LAN's default route wins), so nothing inside it
+        // is redundant.
+        for (index, route) in routes
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.network.prefix_len() > 0)
+        {
             groups
                 .entry((route.gateway, route.metric))
                 .or_default()
