@@ -15,7 +15,7 @@ use crate::engine::{Engine, FileSettings};
 use crate::fix;
 use crate::model::{self, Profile};
 use crate::report::{self, Checked, Format, ReportContext};
-use crate::rules::{self, Params, Rule};
+use crate::rules::{self, Rule};
 use crate::walk;
 
 /// Exit statuses.
@@ -222,7 +222,16 @@ impl FileRun<'_> {
         let warning = memchr::memchr(0, &text).map(|_| {
             format!("`{name}` holds NUL bytes (a binary file?); OpenVPN ignores the rest of a line after a NUL")
         });
-        let relative = walk::relative_to(&self.config.root, &input.path);
+        let relative = match (&args.stdin_filename, input.path.as_os_str() == "-") {
+            (Some(stdin_name), true) => walk::relative_to(&self.config.root, Path::new(stdin_name)),
+            _ => walk::relative_to(&self.config.root, &input.path),
+        };
+        if input.path.as_os_str() == "-"
+            && args.force_exclude
+            && self.config.exclude.is_match(&relative)
+        {
+            return FileOutcome::default();
+        }
         let (params, role) = self.config.for_file(&relative);
         let settings = FileSettings { params, role };
         let lint = |path: &Path, text: Vec<u8>| {
@@ -417,13 +426,12 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
             rules.push(rule);
         }
     }
-    for (id, severity) in &config.severity {
-        if !rules.iter().any(|r| &r.id == id) {
-            return Err(Fatal(format!(
-                "error: config sets the severity of unknown rule `{id}`"
-            )));
-        }
-        let _ = severity;
+    if let Some(id) = config
+        .severity
+        .keys()
+        .find(|id| !rules.iter().any(|r| &r.id == *id))
+    {
+        return Err(Fatal(unknown_rule(id, &rules)));
     }
     for rule in &mut rules {
         if let Some(severity) = config.severity.get(&rule.id) {
@@ -447,22 +455,41 @@ fn enabled_rules(rules: Vec<Rule>, args: &Args, config: &Config) -> Result<Vec<R
             let selected = select
                 .as_ref()
                 .is_none_or(|s| s.iter().any(|id| id == "all" || id == &rule.id));
-            selected && !ignore.iter().any(|id| id == &rule.id)
+            selected && !ignore.iter().any(|id| id == "all" || id == &rule.id)
         })
         .collect())
 }
 
 fn unknown_rule(id: &str, rules: &[Rule]) -> String {
-    let close = rules
+    let closest = rules
         .iter()
-        .map(|r| r.id.as_str())
-        .find(|known| known.contains(id) || id.contains(known));
-    match close {
-        Some(known) => format!(
+        .map(|r| (edit_distance(id, &r.id), r.id.as_str()))
+        .min()
+        .filter(|(distance, known)| *distance <= known.len() / 3 || known.contains(id));
+    match closest {
+        Some((_, known)) => format!(
             "error: unknown rule `{id}` (did you mean `{known}`?); `--list-rules` lists them"
         ),
         None => format!("error: unknown rule `{id}`; `--list-rules` lists them"),
     }
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// A config or rule file error, rendered with codespan pointing into that file.
@@ -480,14 +507,16 @@ fn render_file_error(
     } else {
         diagnostic = diagnostic.with_notes(vec![format!("in `{name}`")]);
     }
-    let _ = color;
     let mut out = Vec::new();
-    let mut writer = term::termcolor::NoColor::new(&mut out);
-    let _ = term::emit_to_io_write(&mut writer, &term::Config::default(), &file, &diagnostic);
+    let config = term::Config::default();
+    // Rendering into memory cannot fail but for a bad span, which then shows without a snippet.
+    let _ = if color {
+        let styles = term::Styles::default();
+        let mut writer = term::StylesWriter::new(term::termcolor::Ansi::new(&mut out), &styles);
+        term::emit_to_write_style(&mut writer, &config, &file, &diagnostic)
+    } else {
+        let mut writer = term::termcolor::NoColor::new(&mut out);
+        term::emit_to_io_write(&mut writer, &config, &file, &diagnostic)
+    };
     String::from_utf8_lossy(&out).trim_end().to_owned()
-}
-
-/// Params used when nothing else applies; kept for callers that lint without a config.
-pub fn default_params() -> Params {
-    Params::default()
 }

@@ -23,6 +23,8 @@ pub struct Config {
     pub root: PathBuf,
     pub include: GlobSet,
     pub include_patterns: Vec<String>,
+    /// The config file sets `include` (else a `.conf` is linted only when it looks like OpenVPN).
+    pub include_configured: bool,
     pub exclude: GlobSet,
     pub fail_on: Option<FailOn>,
     pub rule_dirs: Vec<PathBuf>,
@@ -71,6 +73,7 @@ impl Config {
             root,
             include: globs(DEFAULT_INCLUDE).expect("valid literal globs"),
             include_patterns: DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect(),
+            include_configured: false,
             exclude: GlobSet::empty(),
             fail_on: None,
             rule_dirs: Vec::new(),
@@ -92,6 +95,7 @@ impl Config {
         if let Some(include) = &file.include {
             config.include = spanned_globs(include)?;
             config.include_patterns = include.get_ref().clone();
+            config.include_configured = true;
         }
         if let Some(exclude) = &file.exclude {
             config.exclude = spanned_globs(exclude)?;
@@ -176,13 +180,14 @@ fn spanned_globs(patterns: &Spanned<Vec<String>>) -> Result<GlobSet, ConfigError
     globs(&refs).map_err(|e| error(patterns.span(), format!("bad glob: {e}")))
 }
 
+/// A `[params]` table: each value keeps its span, so errors point at the key's line.
+type ParamsTable = BTreeMap<String, Spanned<toml::Value>>;
+
 /// Validates `[params]` over a base (defaults, or the top-level params for an override).
-fn apply_params(mut params: Params, table: &Spanned<toml::Table>) -> Result<Params, ConfigError> {
-    // Validate tunnel-addresses against the final tunnel-ranges, whatever the key order.
-    let entries = table.get_ref();
-    let span = table.span();
-    let strings = |key: &str, value: &toml::Value| -> Result<Vec<String>, ConfigError> {
+fn apply_params(mut params: Params, table: &ParamsTable) -> Result<Params, ConfigError> {
+    let strings = |key: &str, value: &Spanned<toml::Value>| -> Result<Vec<String>, ConfigError> {
         value
+            .get_ref()
             .as_array()
             .and_then(|items| {
                 items
@@ -192,24 +197,27 @@ fn apply_params(mut params: Params, table: &Spanned<toml::Table>) -> Result<Para
             })
             .ok_or_else(|| {
                 error(
-                    span.clone(),
+                    value.span(),
                     format!("params.{key} must be a list of strings"),
                 )
             })
     };
-    let prefixes = |key: &str, value: &toml::Value| -> Result<Vec<ipnet::Ipv6Net>, ConfigError> {
-        strings(key, value)?
-            .iter()
-            .map(|p| {
-                params::parse_prefix(p)
-                    .map_err(|m| error(span.clone(), format!("params.{key}: {m}")))
-            })
-            .collect()
-    };
-    for (key, value) in entries {
+    let prefixes =
+        |key: &str, value: &Spanned<toml::Value>| -> Result<Vec<ipnet::Ipv6Net>, ConfigError> {
+            strings(key, value)?
+                .iter()
+                .map(|p| {
+                    params::parse_prefix(p)
+                        .map_err(|m| error(value.span(), format!("params.{key}: {m}")))
+                })
+                .collect()
+        };
+    for (key, value) in table {
+        let span = value.span();
         match key.as_str() {
             "required-coverage" => params.required_coverage = prefixes(key, value)?,
             "tunnel-ranges" => params.tunnel_ranges = prefixes(key, value)?,
+            // Checked below, against the final tunnel-ranges whatever the key order.
             "tunnel-addresses" => {}
             "leak-roles" => {
                 params.leak_roles = strings(key, value)?
@@ -225,7 +233,7 @@ fn apply_params(mut params: Params, table: &Spanned<toml::Table>) -> Result<Para
                     .collect::<Result<_, _>>()?;
             }
             "server-pushes-ipv6" => {
-                params.server_pushes_ipv6 = value.as_bool().ok_or_else(|| {
+                params.server_pushes_ipv6 = value.get_ref().as_bool().ok_or_else(|| {
                     error(
                         span.clone(),
                         "params.server-pushes-ipv6 must be true or false",
@@ -254,12 +262,12 @@ fn apply_params(mut params: Params, table: &Spanned<toml::Table>) -> Result<Para
             }
         }
     }
-    if let Some(value) = entries.get("tunnel-addresses") {
+    if let Some(value) = table.get("tunnel-addresses") {
         params.tunnel_addresses = params::parse_tunnel_addresses(
             &strings("tunnel-addresses", value)?,
             &params.tunnel_ranges,
         )
-        .map_err(|m| error(span.clone(), format!("params.tunnel-addresses: {m}")))?;
+        .map_err(|m| error(value.span(), format!("params.tunnel-addresses: {m}")))?;
     }
     Ok(params)
 }
@@ -273,7 +281,7 @@ struct ConfigFile {
     #[serde(default)]
     rule_dirs: Vec<String>,
     rules: Option<RulesTable>,
-    params: Option<Spanned<toml::Table>>,
+    params: Option<ParamsTable>,
     #[serde(default)]
     overrides: Vec<OverrideTable>,
 }
@@ -290,7 +298,7 @@ struct RulesTable {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct OverrideTable {
     files: Spanned<Vec<String>>,
-    params: Option<Spanned<toml::Table>>,
+    params: Option<ParamsTable>,
     role: Option<Spanned<String>>,
 }
 

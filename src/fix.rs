@@ -81,7 +81,13 @@ pub fn apply(text: &[u8], diagnostics: &[Diagnostic], with_unsafe: bool) -> (Vec
         .filter(|d| d.fixable(with_unsafe))
         .filter_map(|d| d.fix.as_ref())
         .collect();
-    fixes.sort_by_key(|f| (f.edits[0].span.start, f.edits[0].span.end));
+    // At one point, the earlier text goes first: `ifconfig-ipv6` before `route-ipv6`.
+    fixes.sort_by(|a, b| {
+        let key = |f: &&crate::diagnostic::Fix| (f.edits[0].span.start, f.edits[0].span.end);
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.edits[0].replacement.cmp(&b.edits[0].replacement))
+    });
     let mut out = Vec::with_capacity(text.len() + 256);
     let mut cursor = 0;
     let mut applied = 0;

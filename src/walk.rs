@@ -73,10 +73,11 @@ pub fn inputs(
                 if force_exclude && config.exclude.is_match(&relative) {
                     continue;
                 }
-                if is_conf(path)
-                    && !config.include.is_match(&relative)
-                    && !looks_like_openvpn_file(path)
-                {
+                // An explicit `.conf` is linted when it looks like OpenVPN or the user's own
+                // `include` names it: pre-commit passes every staged nginx.conf too.
+                let included_by_user =
+                    config.include_configured && config.include.is_match(&relative);
+                if is_conf(path) && !included_by_user && !looks_like_openvpn_file(path) {
                     continue;
                 }
                 found.push(Input {
@@ -116,7 +117,7 @@ fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Ve
         if !config.include.is_match(&relative) || config.exclude.is_match(&relative) {
             continue;
         }
-        if is_conf(path) && !looks_like_openvpn_file(path) {
+        if is_conf(path) && !config.include_configured && !looks_like_openvpn_file(path) {
             continue;
         }
         found.push(Input {

@@ -8,6 +8,25 @@ fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md")
 }
 
+/// Checks that the README's section `name` is `expected`; with `UPDATE_README=1`, writes it.
+fn check_section(name: &str, expected: &str, what: &str) {
+    let readme = readme();
+    let shown = section(&readme, name);
+    if shown == expected {
+        return;
+    }
+    if std::env::var_os("UPDATE_README").is_some() {
+        let updated = readme.replacen(&shown, expected, 1);
+        std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"), updated)
+            .expect("write README.md");
+        return;
+    }
+    assert_eq!(
+        shown, expected,
+        "README's {what} is stale; run `UPDATE_README=1 cargo test --test readme`"
+    );
+}
+
 /// The text between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
 fn section(text: &str, name: &str) -> String {
     let start = format!("<!-- {name}:start -->\n");
@@ -30,11 +49,10 @@ fn readme_rule_table_matches_the_rule_files() {
         .iter()
         .map(|(name, text)| load_rule(name, text, &params).expect("rule loads"))
         .collect();
-    let expected = ovpn6_lint::explain::markdown_table(&rules);
-    assert_eq!(
-        section(&readme(), "rules"),
-        expected,
-        "README's rule table is stale; regenerate it from rules/ (see tests/readme.rs)"
+    check_section(
+        "rules",
+        &ovpn6_lint::explain::markdown_table(&rules),
+        "rule table",
     );
 }
 
@@ -46,10 +64,9 @@ fn readme_example_output_matches_the_linter() {
         .output()
         .expect("run ovpn6-lint");
     assert_eq!(output.status.code(), Some(1));
-    let shown = section(&readme(), "examples-output");
     let expected = format!(
         "```console\n$ ovpn6-lint --format short examples/\n{}```\n",
         String::from_utf8_lossy(&output.stdout)
     );
-    assert_eq!(shown, expected, "README's example output is stale");
+    check_section("examples-output", &expected, "example output");
 }

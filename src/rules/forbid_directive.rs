@@ -26,7 +26,7 @@ impl Check for ForbidDirective {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let profile = cx.profile;
         for option in &profile.model.options {
-            if option.name != self.name || option.status == Status::Refused || option.in_connection
+            if option.name != self.name || option.status != Status::Applied || option.in_connection
             {
                 continue;
             }

@@ -63,6 +63,24 @@ impl Check for RoutesCover {
             })
             .unwrap_or_default();
 
+        // On tap, added routes need a gateway too: without `ifconfig-ipv6` or
+        // `route-ipv6-gateway` they would not count either, so the fix waits for one.
+        let no_tap_gateway = model.dev_type == DevType::Tap
+            && model.ifconfig_ipv6.is_none()
+            && model.route_ipv6_gateway.is_none();
+        let fix = if no_tap_gateway {
+            FindingFix::new(
+                format!(
+                    "add `ifconfig-ipv6` first (on tap, routes need its gateway), then {}",
+                    lines.join(" and ")
+                ),
+                edits,
+            )
+            .at_most(crate::diagnostic::Applicability::DisplayOnly)
+        } else {
+            let quoted: Vec<String> = lines.iter().map(|l| format!("`{l}`")).collect();
+            FindingFix::new(format!("add {}", quoted.join(" and ")), edits)
+        };
         let last_route = model
             .routes_ipv6
             .iter()
@@ -73,17 +91,7 @@ impl Check for RoutesCover {
             .var("uncovered", join(&remainder))
             .var("required", join(required))
             .var("add", lines.join(", "))
-            .fix(FindingFix::new(
-                format!(
-                    "add {}",
-                    lines
-                        .iter()
-                        .map(|l| format!("`{l}`"))
-                        .collect::<Vec<_>>()
-                        .join(" and ")
-                ),
-                edits,
-            ));
+            .fix(fix);
         for route in model
             .routes_ipv6
             .iter()

@@ -1,0 +1,121 @@
+//! A rule's documentation is tested like its code: for every rule file in `rules/`, its own
+//! `bad` example must fire the rule and its `good` example must not, with whatever params make
+//! the rule apply (`when = ["openvpn3-clients"]` needs `clients = ["openvpn3"]`). And
+//! `--explain` prints that same text.
+
+mod common;
+
+use std::fs;
+
+use common::{fired, ovpn6_lint, rule_file, rule_ids, stderr_of, stdout_of};
+
+/// The `[params]` lines that make a `when` condition hold.
+fn params_for(condition: &str) -> &'static str {
+    match condition {
+        "openvpn3-clients" => "clients = [\"openvpn2\", \"openvpn3\"]",
+        "server-pushes-ifconfig-ipv6" | "server-pushes-routes-ipv6" => "server-pushes-ipv6 = true",
+        other => panic!("teach tests/rule_docs.rs which params make `{other}` hold"),
+    }
+}
+
+/// Lints `example` as `example.ovpn` with the params the rule needs; returns the short report.
+fn lint_example(id: &str, example: &str) -> String {
+    let rule = rule_file(id);
+    let conditions: Vec<&str> = rule["check"]
+        .get("when")
+        .and_then(|w| w.as_array())
+        .map(|list| list.iter().filter_map(|c| c.as_str()).collect())
+        .unwrap_or_default();
+    let dir = tempfile::tempdir().unwrap();
+    let params: Vec<&str> = conditions.iter().map(|c| params_for(c)).collect();
+    fs::write(
+        dir.path().join(".ovpn6-lint.toml"),
+        format!("[params]\n{}\n", params.join("\n")),
+    )
+    .unwrap();
+    fs::write(dir.path().join("example.ovpn"), example).unwrap();
+    let output = ovpn6_lint(dir.path())
+        .args(["--format", "short", "--config", ".ovpn6-lint.toml"])
+        .arg("example.ovpn")
+        .output()
+        .unwrap();
+    assert!(
+        matches!(output.status.code(), Some(0 | 1)),
+        "{id}: linting an example failed: {}",
+        stderr_of(&output)
+    );
+    stdout_of(&output)
+}
+
+fn doc<'a>(rule: &'a toml::Table, key: &str) -> &'a str {
+    rule.get(key)
+        .and_then(|v| v.as_str())
+        .unwrap_or_else(|| panic!("the rule file has no `{key}` text"))
+}
+
+#[test]
+fn every_rules_bad_example_fires_it_with_a_filled_in_message() {
+    let mut failures = Vec::new();
+    for id in rule_ids() {
+        let rule = rule_file(&id);
+        let report = lint_example(&id, doc(&rule, "bad"));
+        let own: Vec<&str> = report
+            .lines()
+            .filter(|line| line.contains(&format!("[{id}] ")))
+            .collect();
+        if own.is_empty() {
+            failures.push(format!(
+                "{id}: its `bad` example does not fire it:\n{report}"
+            ));
+        }
+        for line in own {
+            if line.contains('{') {
+                failures.push(format!("{id}: a template variable is left in `{line}`"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn no_rules_good_example_fires_it() {
+    let mut failures = Vec::new();
+    for id in rule_ids() {
+        let rule = rule_file(&id);
+        let report = lint_example(&id, doc(&rule, "good"));
+        if fired(&report).contains(&id) {
+            failures.push(format!("{id}: its `good` example fires it:\n{report}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn explain_prints_the_rule_files_summary_why_and_examples() {
+    let dir = tempfile::tempdir().unwrap();
+    for id in rule_ids() {
+        let rule = rule_file(&id);
+        let output = ovpn6_lint(dir.path())
+            .args(["--no-config", "--explain", &id])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "--explain {id}");
+        let text = stdout_of(&output);
+        // Compare words, not layout: --explain may re-wrap and indent.
+        let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let shown = words(&text);
+        assert!(text.contains(&id), "--explain {id} does not name the rule");
+        for key in ["summary", "why", "bad", "good"] {
+            assert!(
+                shown.contains(&words(doc(&rule, key))),
+                "--explain {id} does not show the rule file's `{key}`:\n{text}"
+            );
+        }
+        if let Some(safety) = rule.get("fix-safety").and_then(|v| v.as_str()) {
+            assert!(
+                shown.contains(&words(safety)),
+                "--explain {id} does not show `fix-safety`"
+            );
+        }
+    }
+}
