@@ -1,0 +1,215 @@
+//! Faults during `--fix`: the file is either what it was or the complete fixed text, never a
+//! mix, never lost, and a failed write says so with exit status 2.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use ovpn6_lint::fix::write_atomically;
+
+const LEAKY: &[u8] =
+    b"client\r\ndev tun\r\nremote vpn.example.com 443\r\n<key>\r\nSECRET\r\n</key>\r\n";
+
+fn binary() -> &'static str {
+    env!("CARGO_BIN_EXE_ovpn6-lint")
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".ovpn6-lint-"))
+        .collect()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
+}
+
+#[test]
+fn a_file_changed_since_it_was_read_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.ovpn");
+    fs::write(&path, b"client\ndev tun\nverb 4\n").unwrap();
+    let error = write_atomically(
+        &path,
+        b"client\ndev tun\n",
+        b"client\ndev tun\nroute-ipv6 2000::/3\n",
+        dir.path(),
+    )
+    .unwrap_err();
+    assert!(
+        error.contains("changed while it was being fixed"),
+        "{error}"
+    );
+    assert_eq!(fs::read(&path).unwrap(), b"client\ndev tun\nverb 4\n");
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+#[test]
+fn a_symlink_out_of_the_repository_is_not_written_through_and_stays_a_symlink() {
+    let outside = tempfile::tempdir().unwrap();
+    let repo = tempfile::tempdir().unwrap();
+    let target = outside.path().join("real.ovpn");
+    fs::write(&target, LEAKY).unwrap();
+    let link = repo.path().join("link.ovpn");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let output = Command::new(binary())
+        .args(["--no-config", "--fix", "link.ovpn"])
+        .current_dir(repo.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("outside the repository"));
+    assert_eq!(fs::read(&target).unwrap(), LEAKY);
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn the_mode_of_a_fixed_file_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p.ovpn");
+    fs::write(&path, LEAKY).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    write_atomically(&path, LEAKY, b"changed\n", dir.path()).unwrap();
+    assert_eq!(
+        fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(leftovers(dir.path()).is_empty());
+}
+
+/// A read-only file system: as root, in a private mount namespace with a read-only tmpfs;
+/// otherwise with permission bits (which root would ignore).
+#[test]
+fn a_read_only_place_gives_exit_2_an_unchanged_file_and_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    if is_root() {
+        let script = r#"
+            set -e
+            mount -t tmpfs none "$1"
+            printf 'client\r\ndev tun\r\nremote vpn.example.com 443\r\n' > "$1/p.ovpn"
+            mount -o remount,ro "$1"
+            status=0
+            "$2" --no-config --fix "$1/p.ovpn" >/dev/null 2>"$1.err" || status=$?
+            echo "status=$status"
+            cat "$1.err"
+            od -c "$1/p.ovpn" | head -3
+            echo "files: $(ls -A "$1" | tr '\n' ' ')"
+        "#;
+        fs::create_dir_all(dir.path().join("ro")).unwrap();
+        let output = Command::new("unshare")
+            .args(["-m", "sh", "-c", script, "sh"])
+            .arg(dir.path().join("ro"))
+            .arg(binary())
+            .output();
+        let output = output.expect("unshare runs (util-linux)");
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            !text.is_empty(),
+            "could not mount a read-only tmpfs: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(text.contains("status=2"), "{text}");
+        assert!(text.contains("cannot write"), "{text}");
+        assert!(
+            text.contains("c   l   i   e   n   t  \\r  \\n"),
+            "file changed: {text}"
+        );
+        let files = text
+            .lines()
+            .find_map(|l| l.strip_prefix("files: "))
+            .unwrap_or_default();
+        assert_eq!(files.trim(), "p.ovpn", "a temporary file was left: {text}");
+    } else {
+        let path = dir.path().join("p.ovpn");
+        fs::write(&path, LEAKY).unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o555)).unwrap();
+        let output = Command::new(binary())
+            .args(["--no-config", "--fix"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        assert_eq!(fs::read(&path).unwrap(), LEAKY);
+        assert!(leftovers(dir.path()).is_empty());
+    }
+}
+
+/// Kill `--fix` at many moments while it works on a large file: afterwards the file is always
+/// either the original or the complete fixed text (the rename is the only commit point).
+#[test]
+fn an_interrupted_fix_leaves_the_original_or_the_complete_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut original = b"client\ndev tun\nremote vpn.example.com 443\n<ca>\n".to_vec();
+    let line = b"MIIBszCCAVmgAwIBAgIUBGZ3dW1teS1jYS1mb3ItZXhhbXBsZXMwCgYIKoZIzj0E\n";
+    while original.len() < 4_000_000 {
+        original.extend_from_slice(line);
+    }
+    original.extend_from_slice(b"</ca>\n");
+    let path = dir.path().join("big.ovpn");
+    // The complete result, for comparison, and how long a whole run takes.
+    fs::write(&path, &original).unwrap();
+    let started = std::time::Instant::now();
+    let status = Command::new(binary())
+        .args(["--no-config", "--fix"])
+        .arg(&path)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    let whole = started.elapsed();
+    assert_eq!(status.code(), Some(0));
+    let fixed = fs::read(&path).unwrap();
+    assert_ne!(fixed, original);
+
+    let mut outcomes = [0usize; 2];
+    // Kills spread over the whole run and a little past it, so both outcomes occur.
+    let rounds = 16u32;
+    for round in 0..rounds {
+        fs::write(&path, &original).unwrap();
+        let mut child = Command::new(binary())
+            .args(["--no-config", "--fix"])
+            .arg(&path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole * (round + 1) * 5 / (rounds * 4));
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = fs::read(&path).unwrap();
+        if now == original {
+            outcomes[0] += 1;
+        } else {
+            assert!(
+                now == fixed,
+                "round {round}: the file is neither the original nor the fixed text ({} bytes)",
+                now.len()
+            );
+            outcomes[1] += 1;
+        }
+        // A killed process cannot remove its temporary file; it never replaces the profile.
+        for name in leftovers(dir.path()) {
+            fs::remove_file(dir.path().join(name)).unwrap();
+        }
+    }
+    eprintln!(
+        "interrupted fixes: {} left the original, {} the complete result",
+        outcomes[0], outcomes[1]
+    );
+    assert!(
+        outcomes[0] > 0 && outcomes[1] > 0,
+        "the kills should land both before and after the rename"
+    );
+}
