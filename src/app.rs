@@ -94,10 +94,17 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         config: &config,
         engine: &engine,
     };
-    let mut checked = Vec::with_capacity(inputs.len());
+    let cx = ReportContext {
+        rules: &engine.rules,
+        color,
+        unsafe_fixes: args.unsafe_fixes,
+    };
+    let plain = ReportContext { color: false, ..cx };
+    let mut sinks = open_sinks(&args, is_stdin(&paths))?;
+    let mut stdout = io::BufWriter::new(io::stdout());
     let mut diff_found = false;
     let mut fix_totals = fix::Totals::default();
-    let stdout = io::stdout();
+    let mut worst: Option<Severity> = None;
     let mut write_error = None;
     crate::parallel::for_each_ordered(
         &inputs,
@@ -111,56 +118,54 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
                 eprintln!("error: {message}");
                 failures.push(message);
             }
-            let mut out = stdout.lock();
+            diff_found |= outcome.diff.is_some();
+            fix_totals.add(outcome.fixed);
+            let mut result = Ok(());
             for bytes in [outcome.diff.as_deref(), outcome.fixed_text.as_deref()]
                 .into_iter()
                 .flatten()
             {
-                diff_found |= outcome.diff.is_some();
-                if let Err(error) = out.write_all(bytes) {
-                    write_error.get_or_insert(error);
+                result = result.and(stdout.write_all(bytes));
+            }
+            if let Some(checked) = &outcome.checked {
+                worst = worst.max(checked.diagnostics.iter().map(|d| d.severity).max());
+                fix_totals.remaining += checked.diagnostics.len();
+                for sink in &mut sinks {
+                    let cx = if sink.color { &cx } else { &plain };
+                    let out: &mut dyn Write = match &mut sink.out {
+                        Some(out) => out,
+                        None => &mut stdout,
+                    };
+                    result = result.and(sink.format.file(checked, cx, out));
                 }
             }
-            fix_totals.add(outcome.fixed);
-            checked.extend(outcome.checked);
+            if let Err(error) = result {
+                write_error.get_or_insert(error);
+            }
         },
     );
-    if let Some(error) = write_error {
-        return Err(output_error(error));
-    }
-
-    let cx = ReportContext {
-        rules: &engine.rules,
-        color,
-        unsafe_fixes: args.unsafe_fixes,
-    };
-    if !(args.diff || args.fix && is_stdin(&paths)) {
-        let format = format_for(args.format, &args);
-        let mut out = stdout.lock();
-        format
-            .write(&checked, &cx, &mut out)
-            .map_err(output_error)?;
-        if args.fix && args.format == FormatName::Human {
-            writeln!(out, "{}", fix_totals.summary(&checked)).map_err(output_error)?;
+    for sink in &mut sinks {
+        let cx = if sink.color { &cx } else { &plain };
+        let out: &mut dyn Write = match &mut sink.out {
+            Some(out) => out,
+            None => &mut stdout,
+        };
+        let result = sink.format.finish(cx, out).and_then(|()| out.flush());
+        if let Err(error) = result {
+            write_error.get_or_insert(error);
         }
     }
-    for request in &args.report {
-        let (name, path) = request
-            .split_once('=')
-            .ok_or_else(|| Fatal(format!("--report takes FORMAT=PATH, not `{request}`")))?;
-        let format_name = parse_format_name(name)?;
-        let plain = ReportContext { color: false, ..cx };
-        let mut buffer = Vec::new();
-        format_for(format_name, &args)
-            .write(&checked, &plain, &mut buffer)
-            .map_err(output_error)?;
-        std::fs::write(path, buffer)
-            .map_err(|e| Fatal(format!("cannot write report `{path}`: {e}")))?;
+    if args.fix && args.format == FormatName::Human && !is_stdin(&paths) {
+        let result = writeln!(stdout, "{}", fix_totals.summary());
+        if let Err(error) = result {
+            write_error.get_or_insert(error);
+        }
     }
-    if args.format == FormatName::Github
-        && let Some(summary_path) = std::env::var_os("GITHUB_STEP_SUMMARY")
-    {
-        write_job_summary(&checked, &cx, Path::new(&summary_path))?;
+    if let Err(error) = stdout.flush() {
+        write_error.get_or_insert(error);
+    }
+    if let Some(error) = write_error {
+        return Err(output_error(error));
     }
 
     if !failures.is_empty() {
@@ -178,12 +183,65 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     };
     let failing = match fail_on {
         FailOn::Never => false,
-        FailOn::At(level) => checked
-            .iter()
-            .flat_map(|c| &c.diagnostics)
-            .any(|d| d.severity >= level),
+        FailOn::At(level) => worst.is_some_and(|worst| worst >= level),
     };
     Ok(if failing { FINDINGS } else { SUCCESS })
+}
+
+/// Where one report goes: standard output (`out` is `None`) or a file.
+struct Sink {
+    format: Box<dyn Format>,
+    out: Option<Box<dyn Write>>,
+    color: bool,
+}
+
+/// The reports of a run: `--format` on standard output (not with `--diff`, nor when `--fix`
+/// prints the fixed standard input), each `--report`, and the GitHub job summary.
+fn open_sinks(args: &Args, fixing_stdin: bool) -> Result<Vec<Sink>, Fatal> {
+    let mut sinks = Vec::new();
+    if !(args.diff || args.fix && fixing_stdin) {
+        sinks.push(Sink {
+            format: format_for(args.format, args),
+            out: None,
+            color: true,
+        });
+    }
+    for request in &args.report {
+        let (name, path) = request
+            .split_once('=')
+            .ok_or_else(|| Fatal(format!("--report takes FORMAT=PATH, not `{request}`")))?;
+        let file = std::fs::File::create(path)
+            .map_err(|e| Fatal(format!("cannot write report `{path}`: {e}")))?;
+        sinks.push(Sink {
+            format: format_for(parse_format_name(name)?, args),
+            out: Some(Box::new(io::BufWriter::new(file))),
+            color: false,
+        });
+    }
+    if args.format == FormatName::Github
+        && let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY")
+    {
+        let path = Path::new(&path);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| {
+                Fatal(format!(
+                    "cannot open GITHUB_STEP_SUMMARY `{}`: {e}",
+                    path.display()
+                ))
+            })?;
+        let used = file.metadata().map_or(0, |m| m.len() as usize);
+        sinks.push(Sink {
+            format: Box::new(report::github::JobSummary::new(
+                report::github::SUMMARY_LIMIT.saturating_sub(used),
+            )),
+            out: Some(Box::new(io::BufWriter::new(file))),
+            color: false,
+        });
+    }
+    Ok(sinks)
 }
 
 /// What a run needs to check one file; shared by the worker threads.
@@ -242,7 +300,7 @@ impl FileRun<'_> {
         if !(args.fix || args.diff) {
             let (profile, diagnostics) = lint(&input.path, text);
             return FileOutcome {
-                checked: Some(Checked::new(name, &profile, diagnostics)),
+                checked: Some(Checked::new(name, profile, diagnostics)),
                 warning,
                 ..FileOutcome::default()
             };
@@ -279,10 +337,10 @@ impl FileRun<'_> {
             let (profile, diagnostics) = lint(&input.path, outcome.original);
             result.fixed = 0;
             result.failure = Some(message);
-            result.checked = Some(Checked::new(name, &profile, diagnostics));
+            result.checked = Some(Checked::new(name, profile, diagnostics));
             return result;
         }
-        result.checked = Some(Checked::new(name, &outcome.profile, outcome.diagnostics));
+        result.checked = Some(Checked::new(name, outcome.profile, outcome.diagnostics));
         result
     }
 }
@@ -297,12 +355,10 @@ fn output_error(error: io::Error) -> Fatal {
 
 fn format_for(name: FormatName, args: &Args) -> Box<dyn Format> {
     match name {
-        FormatName::Human => Box::new(report::human::Human),
+        FormatName::Human => Box::new(report::human::Human::default()),
         FormatName::Short => Box::new(report::short::Short),
-        FormatName::Json => Box::new(report::json::Json),
-        FormatName::Sarif => Box::new(report::sarif::Sarif {
-            category: args.sarif_category.clone(),
-        }),
+        FormatName::Json => Box::new(report::json::Json::default()),
+        FormatName::Sarif => Box::new(report::sarif::Sarif::new(args.sarif_category.clone())),
         FormatName::Github => Box::new(report::github::Github),
     }
 }
@@ -314,22 +370,6 @@ fn parse_format_name(name: &str) -> Result<FormatName, Fatal> {
             "unknown report format `{name}` (human, short, json, sarif, github)"
         ))
     })
-}
-
-fn write_job_summary(checked: &[Checked], cx: &ReportContext, path: &Path) -> Result<(), Fatal> {
-    let mut summary = Vec::new();
-    report::github::write_job_summary(checked, cx, &mut summary).map_err(output_error)?;
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(|e| {
-            Fatal(format!(
-                "cannot open GITHUB_STEP_SUMMARY `{}`: {e}",
-                path.display()
-            ))
-        })?;
-    file.write_all(&summary).map_err(output_error)
 }
 
 fn load_profile(path: &Path, text: Vec<u8>) -> Profile {

@@ -242,17 +242,8 @@ fn to_diagnostic(
                 message: l.message,
             })
             .collect(),
-        note: Some(first_sentence(&rule.doc.why)),
+        note: Some(rule.doc.note.clone()),
         fix,
-    }
-}
-
-/// The first sentence of a rule's `why`, on one line.
-fn first_sentence(why: &str) -> String {
-    let text = why.split_whitespace().collect::<Vec<_>>().join(" ");
-    match text.find(". ") {
-        Some(end) => text[..=end].to_owned(),
-        None => text,
     }
 }
 

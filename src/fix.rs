@@ -14,7 +14,7 @@ use similar::TextDiff;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Profile;
-use crate::report::{Checked, mask_secrets};
+use crate::report::mask_secrets;
 
 /// More passes than this means two fixes undo each other: a bug, reported as an error.
 pub const MAX_PASSES: usize = 10;
@@ -123,6 +123,8 @@ pub fn apply(text: &[u8], diagnostics: &[Diagnostic], with_unsafe: bool) -> (Vec
 pub struct Totals {
     pub fixes: usize,
     pub files: usize,
+    /// Findings left after fixing.
+    pub remaining: usize,
 }
 
 impl Totals {
@@ -134,8 +136,8 @@ impl Totals {
     }
 
     /// `Fixed 3 findings in 2 files; 1 remaining.`
-    pub fn summary(&self, checked: &[Checked]) -> String {
-        let remaining: usize = checked.iter().map(|c| c.diagnostics.len()).sum();
+    pub fn summary(&self) -> String {
+        let remaining = self.remaining;
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         format!(
             "Fixed {} in {}; {remaining} remaining.",
@@ -161,11 +163,16 @@ pub fn unified_diff(name: &str, original: &[u8], fixed: &Profile) -> Option<Stri
             .map(|b| b.body.clone())
             .collect()
     };
-    let old_shown =
-        String::from_utf8_lossy(&mask_secrets(original, &secret_bodies(&old_parsed))).into_owned();
-    let new_shown =
-        String::from_utf8_lossy(&mask_secrets(new, &secret_bodies(&fixed.top().parsed)))
-            .into_owned();
+    let old_shown = String::from_utf8_lossy(&mask_secrets(
+        original.to_vec(),
+        &secret_bodies(&old_parsed),
+    ))
+    .into_owned();
+    let new_shown = String::from_utf8_lossy(&mask_secrets(
+        new.clone(),
+        &secret_bodies(&fixed.top().parsed),
+    ))
+    .into_owned();
     let diff = TextDiff::from_lines(&old_shown, &new_shown);
     let mut out = String::new();
     let _ = write!(

@@ -21,18 +21,27 @@ pub fn for_each_ordered<T, R>(
         items.iter().map(&work).for_each(consume);
         return;
     }
+    // Workers take items in small batches, so a thread switch or a channel message is paid
+    // once per batch rather than once per file, while batches stay small enough to balance.
+    let batch = (items.len() / (threads * 8)).clamp(1, 16);
     let next = AtomicUsize::new(0);
     // A bounded channel keeps workers from running far ahead of the consumer.
-    let (sender, receiver) = mpsc::sync_channel::<(usize, R)>(threads * 4);
+    let (sender, receiver) = mpsc::sync_channel::<(usize, Vec<R>)>(threads * 2);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let sender = sender.clone();
             let (next, work) = (&next, &work);
             scope.spawn(move || {
                 loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(item) = items.get(index) else { break };
-                    if sender.send((index, work(item))).is_err() {
+                    let start = next.fetch_add(batch, Ordering::Relaxed);
+                    let Some(chunk) = items.get(start..(start + batch).min(items.len())) else {
+                        break;
+                    };
+                    if chunk.is_empty()
+                        || sender
+                            .send((start, chunk.iter().map(work).collect()))
+                            .is_err()
+                    {
                         break;
                     }
                 }
@@ -41,11 +50,11 @@ pub fn for_each_ordered<T, R>(
         drop(sender);
         let mut pending = BTreeMap::new();
         let mut expected = 0;
-        for (index, result) in receiver {
-            pending.insert(index, result);
-            while let Some(result) = pending.remove(&expected) {
-                consume(result);
-                expected += 1;
+        for (start, results) in receiver {
+            pending.insert(start, results);
+            while let Some(results) = pending.remove(&expected) {
+                expected += results.len();
+                results.into_iter().for_each(&mut consume);
             }
         }
     });

@@ -188,7 +188,10 @@ pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
             "is not a regular file (a FIFO, socket or device)",
         ));
     }
-    fs::read(path)
+    // `fs::read` would ask for the size again; the metadata already has it.
+    let mut text = Vec::with_capacity(meta.len() as usize + 1);
+    fs::File::open(path)?.read_to_end(&mut text)?;
+    Ok(text)
 }
 
 pub fn describe_error(path: &Path, error: &io::Error) -> String {

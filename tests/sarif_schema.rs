@@ -58,7 +58,7 @@ fn check(engine: &Engine, params: &Params, path: &str, text: &str, include: &str
     let profile = ovpn6_lint::model::load(Path::new(path), text.as_bytes().to_vec(), &read);
     let settings = FileSettings { params, role: None };
     let diagnostics = engine.lint(&profile, &settings);
-    Checked::new(path.to_owned(), &profile, diagnostics)
+    Checked::new(path.to_owned(), profile, diagnostics)
 }
 
 fn render(files: &[Checked], engine: &Engine, category: Option<&str>) -> String {
@@ -68,11 +68,9 @@ fn render(files: &[Checked], engine: &Engine, category: Option<&str>) -> String 
         unsafe_fixes: false,
     };
     let mut out = Vec::new();
-    Sarif {
-        category: category.map(str::to_owned),
-    }
-    .write(files, &cx, &mut out)
-    .expect("writing to a Vec cannot fail");
+    Sarif::new(category.map(str::to_owned))
+        .write(files, &cx, &mut out)
+        .expect("writing to a Vec cannot fail");
     String::from_utf8(out).expect("SARIF is UTF-8")
 }
 

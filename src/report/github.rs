@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use super::{Checked, Format, ReportContext};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 
 /// GitHub keeps at most 1 MiB of a step's summary.
 pub const SUMMARY_LIMIT: usize = 1024 * 1024;
@@ -18,34 +18,36 @@ pub const SUMMARY_LIMIT: usize = 1024 * 1024;
 pub struct Github;
 
 impl Format for Github {
-    fn write(&self, files: &[Checked], _cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
-        for file in files {
-            for d in &file.diagnostics {
-                let range = file.range(&d.loc);
-                let mut properties = vec![
-                    ("file", file.path_of(&d.loc).to_owned()),
-                    ("line", range.line.to_string()),
-                    ("endLine", range.end_line.max(range.line).to_string()),
-                ];
-                // The runner takes columns only for a one-line span.
-                if range.end_line <= range.line {
-                    properties.push(("col", range.column.to_string()));
-                    properties.push(("endColumn", range.end_column.max(range.column).to_string()));
-                }
-                properties.push(("title", format!("ovpn6-lint({})", d.rule)));
-                let properties: Vec<String> = properties
-                    .iter()
-                    .map(|(key, value)| format!("{key}={}", escape_property(value)))
-                    .collect();
-                writeln!(
-                    out,
-                    "::{} {}::{}",
-                    command(d.severity),
-                    properties.join(","),
-                    escape_data(&d.message)
-                )?;
+    fn file(&mut self, file: &Checked, _cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        for d in &file.diagnostics {
+            let range = file.range(&d.loc);
+            let mut properties = vec![
+                ("file", file.path_of(&d.loc).to_owned()),
+                ("line", range.line.to_string()),
+                ("endLine", range.end_line.max(range.line).to_string()),
+            ];
+            // The runner takes columns only for a one-line span.
+            if range.end_line <= range.line {
+                properties.push(("col", range.column.to_string()));
+                properties.push(("endColumn", range.end_column.max(range.column).to_string()));
             }
+            properties.push(("title", format!("ovpn6-lint({})", d.rule)));
+            let properties: Vec<String> = properties
+                .iter()
+                .map(|(key, value)| format!("{key}={}", escape_property(value)))
+                .collect();
+            writeln!(
+                out,
+                "::{} {}::{}",
+                command(d.severity),
+                properties.join(","),
+                escape_data(&d.message)
+            )?;
         }
+        Ok(())
+    }
+
+    fn finish(&mut self, _cx: &ReportContext, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
     }
 }
@@ -70,78 +72,142 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// The job summary: counts per severity and per rule, then every finding with `path:line`, cut
-/// short (with a note saying how many were left out) to stay under [`SUMMARY_LIMIT`].
-pub fn write_job_summary(
-    files: &[Checked],
-    _cx: &ReportContext,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    out.write_all(job_summary(files, SUMMARY_LIMIT).as_bytes())
+/// The job summary as a format: counts per severity and per rule, then every finding with
+/// `path:line`, cut short (with a note saying how many were left out) to stay within `limit`
+/// bytes. Only the findings' lines are kept, never a file's text.
+pub struct JobSummary {
+    limit: usize,
+    files: usize,
+    per_severity: BTreeMap<Reverse<Severity>, usize>,
+    per_rule: BTreeMap<(Reverse<Severity>, String), usize>,
+    findings: Vec<String>,
+    findings_len: usize,
+    left_out: usize,
 }
 
-/// The job summary in at most `limit` bytes (the counts always go in; findings are cut): pass
-/// what is left of [`SUMMARY_LIMIT`] when the step's summary file already holds text.
-pub fn job_summary(files: &[Checked], limit: usize) -> String {
-    let findings: Vec<(&Checked, &Diagnostic)> = files
-        .iter()
-        .flat_map(|file| file.diagnostics.iter().map(move |d| (file, d)))
-        .collect();
-    let linted = plural(files.len(), "file");
-    let mut text = String::from("## ovpn6-lint\n\n");
-    if findings.is_empty() {
-        text.push_str(&format!("No findings in {linted}.\n"));
-        return text;
+impl JobSummary {
+    /// `limit`: what is left of [`SUMMARY_LIMIT`] when the step's summary already holds text.
+    pub fn new(limit: usize) -> Self {
+        Self {
+            limit,
+            files: 0,
+            per_severity: BTreeMap::new(),
+            per_rule: BTreeMap::new(),
+            findings: Vec::new(),
+            findings_len: 0,
+            left_out: 0,
+        }
     }
 
-    let mut per_severity = BTreeMap::new();
-    let mut per_rule = BTreeMap::new();
-    for (_, d) in &findings {
-        *per_severity.entry(Reverse(d.severity)).or_insert(0) += 1;
-        *per_rule
-            .entry((Reverse(d.severity), d.rule.as_str()))
-            .or_insert(0) += 1;
-    }
-    text.push_str(&format!(
-        "{} in {linted}.\n\n",
-        plural(findings.len(), "finding")
-    ));
-    text.push_str("| Severity | Findings |\n| --- | ---: |\n");
-    for (Reverse(severity), count) in &per_severity {
-        text.push_str(&format!("| {} | {count} |\n", severity.as_str()));
-    }
-    text.push_str("\n| Rule | Severity | Findings |\n| --- | --- | ---: |\n");
-    for ((Reverse(severity), rule), count) in &per_rule {
-        text.push_str(&format!(
-            "| {} | {} | {count} |\n",
-            markdown_text(rule),
-            severity.as_str()
-        ));
-    }
-
-    text.push_str("\n### Findings\n\n");
-    // Room for the closing note, written when findings are left out.
-    let reserve = 200;
-    for (shown, (file, d)) in findings.iter().enumerate() {
-        let line = format!(
-            "- **{}** {}:{} {} ({})\n",
-            d.severity.as_str(),
-            markdown_text(file.path_of(&d.loc)),
-            file.range(&d.loc).line,
-            markdown_text(&d.message),
-            markdown_text(&d.rule),
-        );
-        if text.len() + line.len() + reserve > limit {
-            let left_out = findings.len() - shown;
-            text.push_str(&format!(
-                "\n{} not shown: a job summary holds at most 1 MiB. Every finding is in the step's log.\n",
-                plural(left_out, "more finding"),
-            ));
+    fn header(&self) -> String {
+        let linted = plural(self.files, "file");
+        let total: usize = self.per_severity.values().sum();
+        let mut text = String::from("## ovpn6-lint\n\n");
+        if total == 0 {
+            text.push_str(&format!("No findings in {linted}.\n"));
             return text;
         }
-        text.push_str(&line);
+        text.push_str(&format!("{} in {linted}.\n\n", plural(total, "finding")));
+        text.push_str("| Severity | Findings |\n| --- | ---: |\n");
+        for (Reverse(severity), count) in &self.per_severity {
+            text.push_str(&format!("| {} | {count} |\n", severity.as_str()));
+        }
+        text.push_str("\n| Rule | Severity | Findings |\n| --- | --- | ---: |\n");
+        for ((Reverse(severity), rule), count) in &self.per_rule {
+            text.push_str(&format!(
+                "| {} | {} | {count} |\n",
+                markdown_text(rule),
+                severity.as_str()
+            ));
+        }
+        text.push_str("\n### Findings\n\n");
+        text
     }
-    text
+}
+
+impl Format for JobSummary {
+    fn file(
+        &mut self,
+        file: &Checked,
+        _cx: &ReportContext,
+        _out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.files += 1;
+        for d in &file.diagnostics {
+            *self.per_severity.entry(Reverse(d.severity)).or_insert(0) += 1;
+            *self
+                .per_rule
+                .entry((Reverse(d.severity), d.rule.clone()))
+                .or_insert(0) += 1;
+            if self.findings_len > self.limit {
+                self.left_out += 1;
+                continue;
+            }
+            let line = format!(
+                "- **{}** {}:{} {} ({})\n",
+                d.severity.as_str(),
+                markdown_text(file.path_of(&d.loc)),
+                file.range(&d.loc).line,
+                markdown_text(&d.message),
+                markdown_text(&d.rule),
+            );
+            self.findings_len += line.len();
+            self.findings.push(line);
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        let header = self.header();
+        // Room for the closing note, written when findings are left out.
+        let reserve = 200;
+        let mut budget = self.limit.saturating_sub(header.len() + reserve);
+        let mut shown = 0;
+        for line in &self.findings {
+            if line.len() > budget {
+                break;
+            }
+            budget -= line.len();
+            shown += 1;
+        }
+        let left_out = self.left_out + self.findings.len() - shown;
+        out.write_all(header.as_bytes())?;
+        for line in &self.findings[..shown] {
+            out.write_all(line.as_bytes())?;
+        }
+        if left_out > 0 {
+            write!(
+                out,
+                "\n{} not shown: a job summary holds at most 1 MiB. Every finding is in the step's log.\n",
+                plural(left_out, "more finding"),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The job summary of `files` within `limit` bytes.
+pub fn job_summary(files: &[Checked], limit: usize) -> String {
+    let mut summary = JobSummary::new(limit);
+    let cx = ReportContext {
+        rules: &[],
+        color: false,
+        unsafe_fixes: false,
+    };
+    let mut out = Vec::new();
+    summary
+        .write(files, &cx, &mut out)
+        .expect("writing to memory");
+    String::from_utf8(out).expect("the summary is UTF-8")
+}
+
+/// The job summary in at most [`SUMMARY_LIMIT`] bytes.
+pub fn write_job_summary(
+    files: &[Checked],
+    cx: &ReportContext,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    JobSummary::new(SUMMARY_LIMIT).write(files, cx, out)
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -177,6 +243,7 @@ pub fn markdown_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diagnostic::Diagnostic;
     use crate::model::Loc;
     use crate::report::SourceText;
     use crate::syntax::LineIndex;

@@ -13,69 +13,80 @@ use codespan_reporting::term::{self, Config, Styles, StylesWriter};
 use super::{Checked, Counts, Format, ReportContext, SourceText};
 use crate::diagnostic::{Applicability, Severity};
 
-pub struct Human;
+#[derive(Default)]
+pub struct Human {
+    counts: Counts,
+    /// The same counts with unsafe fixes counted as fixable, for the hint about them.
+    with_unsafe: Counts,
+    files: usize,
+}
 
 impl Format for Human {
-    fn write(&self, files: &[Checked], cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+    fn file(&mut self, file: &Checked, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        self.files += 1;
+        self.counts.add(file, cx.unsafe_fixes);
+        self.with_unsafe.add(file, true);
         let config = Config::default();
         let styles = Styles::default();
-        for file in files {
-            if file.diagnostics.is_empty() {
-                continue;
-            }
-            let mut database = SimpleFiles::new();
-            let shown: Vec<Shown> = file.sources.iter().map(Shown::new).collect();
-            let ids: Vec<usize> = file
-                .sources
-                .iter()
-                .zip(&shown)
-                .map(|(source, shown)| database.add(source.path.clone(), shown.text.clone()))
-                .collect();
-            for diagnostic in &file.diagnostics {
-                let at = |loc: &crate::model::Loc| {
-                    let map = &shown[loc.source];
-                    map.offset(loc.span.start)..map.offset(loc.span.end)
-                };
-                let mut labels = vec![
-                    Label::new(
-                        LabelStyle::Primary,
-                        ids[diagnostic.loc.source],
-                        at(&diagnostic.loc),
-                    )
-                    .with_message(&diagnostic.label),
-                ];
-                labels.extend(diagnostic.labels.iter().map(|label| {
-                    Label::new(LabelStyle::Secondary, ids[label.loc.source], at(&label.loc))
-                        .with_message(&label.message)
-                }));
-                let mut notes = Vec::new();
-                if let Some(fix) = &diagnostic.fix {
-                    let suffix = match fix.applicability {
-                        Applicability::Safe => " (fixable with `--fix`)",
-                        Applicability::Unsafe => " (fixable with `--fix --unsafe-fixes`)",
-                        Applicability::DisplayOnly => "",
-                    };
-                    notes.push(format!("help: {}{suffix}", fix.description));
-                }
-                if let Some(note) = &diagnostic.note {
-                    notes.push(format!("note: {note}"));
-                }
-                let rendered = Rendered::new(severity(diagnostic.severity))
-                    .with_code(&diagnostic.rule)
-                    .with_message(&diagnostic.message)
-                    .with_labels(labels)
-                    .with_notes(notes);
-                let result = if cx.color {
-                    let mut writer = StylesWriter::new(Ansi::new(&mut *out), &styles);
-                    term::emit_to_write_style(&mut writer, &config, &database, &rendered)
-                } else {
-                    let mut writer = NoColor::new(&mut *out);
-                    term::emit_to_io_write(&mut writer, &config, &database, &rendered)
-                };
-                result.map_err(io::Error::other)?;
-            }
+        if file.diagnostics.is_empty() {
+            return Ok(());
         }
-        write_summary(files, cx, out)
+        let mut database = SimpleFiles::new();
+        let shown: Vec<Shown> = file.sources.iter().map(Shown::new).collect();
+        let ids: Vec<usize> = file
+            .sources
+            .iter()
+            .zip(&shown)
+            .map(|(source, shown)| database.add(source.path.clone(), shown.text.clone()))
+            .collect();
+        for diagnostic in &file.diagnostics {
+            let at = |loc: &crate::model::Loc| {
+                let map = &shown[loc.source];
+                map.offset(loc.span.start)..map.offset(loc.span.end)
+            };
+            let mut labels = vec![
+                Label::new(
+                    LabelStyle::Primary,
+                    ids[diagnostic.loc.source],
+                    at(&diagnostic.loc),
+                )
+                .with_message(&diagnostic.label),
+            ];
+            labels.extend(diagnostic.labels.iter().map(|label| {
+                Label::new(LabelStyle::Secondary, ids[label.loc.source], at(&label.loc))
+                    .with_message(&label.message)
+            }));
+            let mut notes = Vec::new();
+            if let Some(fix) = &diagnostic.fix {
+                let suffix = match fix.applicability {
+                    Applicability::Safe => " (fixable with `--fix`)",
+                    Applicability::Unsafe => " (fixable with `--fix --unsafe-fixes`)",
+                    Applicability::DisplayOnly => "",
+                };
+                notes.push(format!("help: {}{suffix}", fix.description));
+            }
+            if let Some(note) = &diagnostic.note {
+                notes.push(format!("note: {note}"));
+            }
+            let rendered = Rendered::new(severity(diagnostic.severity))
+                .with_code(&diagnostic.rule)
+                .with_message(&diagnostic.message)
+                .with_labels(labels)
+                .with_notes(notes);
+            let result = if cx.color {
+                let mut writer = StylesWriter::new(Ansi::new(&mut *out), &styles);
+                term::emit_to_write_style(&mut writer, &config, &database, &rendered)
+            } else {
+                let mut writer = NoColor::new(&mut *out);
+                term::emit_to_io_write(&mut writer, &config, &database, &rendered)
+            };
+            result.map_err(io::Error::other)?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        write_summary(self.files, self.counts, self.with_unsafe, cx, out)
     }
 }
 
@@ -87,29 +98,31 @@ fn severity(severity: Severity) -> RenderedSeverity {
     }
 }
 
-/// `Found 2 errors and 1 warning (2 fixable with `--fix`).`
-pub fn write_summary(files: &[Checked], cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
-    let counts = Counts::of(files, cx.unsafe_fixes);
-    let total = counts.errors + counts.warnings + counts.notes;
-    if total == 0 {
-        let n = files.len();
+/// `Found 2 errors, 1 warning (2 fixable with `--fix`).`, or that all checks passed.
+pub fn write_summary(
+    files: usize,
+    counts: Counts,
+    with_unsafe: Counts,
+    cx: &ReportContext,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if counts.total() == 0 {
         return writeln!(
             out,
-            "All checks passed ({n} file{} linted).",
-            if n == 1 { "" } else { "s" }
+            "All checks passed ({files} file{} linted).",
+            if files == 1 { "" } else { "s" }
         );
     }
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let mut parts = Vec::new();
-    if counts.errors > 0 {
-        parts.push(plural(counts.errors, "error"));
-    }
-    if counts.warnings > 0 {
-        parts.push(plural(counts.warnings, "warning"));
-    }
-    if counts.notes > 0 {
-        parts.push(plural(counts.notes, "note"));
-    }
+    let parts: Vec<String> = [
+        (counts.errors, "error"),
+        (counts.warnings, "warning"),
+        (counts.notes, "note"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, word)| plural(n, word))
+    .collect();
     let flag = if cx.unsafe_fixes {
         "`--fix --unsafe-fixes`"
     } else {
@@ -123,10 +136,10 @@ pub fn write_summary(files: &[Checked], cx: &ReportContext, out: &mut dyn Write)
     let hidden = if cx.unsafe_fixes {
         0
     } else {
-        Counts::of(files, true).fixable - counts.fixable
+        with_unsafe.fixable - counts.fixable
     };
     let unsafe_hint = if hidden > 0 {
-        format!("\n{} more fixable with `--unsafe-fixes`.", hidden)
+        format!("\n{hidden} more fixable with `--unsafe-fixes`.")
     } else {
         String::new()
     };

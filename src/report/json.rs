@@ -26,32 +26,44 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 /// The version of the document's layout; it changes only when a field changes meaning.
 pub const JSON_VERSION: u32 = 1;
 
-pub struct Json;
-
-impl Format for Json {
-    fn write(&self, files: &[Checked], _cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
-        let document = Document {
-            version: JSON_VERSION,
-            files: files.len(),
-            diagnostics: files
-                .iter()
-                .flat_map(|file| {
-                    file.diagnostics
-                        .iter()
-                        .map(move |d| JsonDiagnostic::new(file, d))
-                })
-                .collect(),
-        };
-        serde_json::to_writer_pretty(&mut *out, &document)?;
-        writeln!(out)
-    }
+/// Writes the document as files arrive: the header first, each diagnostic when its file is
+/// checked, the file count last.
+#[derive(Default)]
+pub struct Json {
+    files: usize,
+    diagnostics: usize,
 }
 
-#[derive(Serialize)]
-struct Document<'a> {
-    version: u32,
-    files: usize,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
+impl Format for Json {
+    fn file(&mut self, file: &Checked, _cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        if self.files == 0 {
+            write!(
+                out,
+                "{{\n  \"version\": {JSON_VERSION},\n  \"diagnostics\": ["
+            )?;
+        }
+        self.files += 1;
+        for d in &file.diagnostics {
+            out.write_all(if self.diagnostics == 0 { b"\n" } else { b",\n" })?;
+            let text = serde_json::to_string_pretty(&JsonDiagnostic::new(file, d))?;
+            for (i, line) in text.lines().enumerate() {
+                write!(out, "{}    {line}", if i == 0 { "" } else { "\n" })?;
+            }
+            self.diagnostics += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        if self.files == 0 {
+            write!(
+                out,
+                "{{\n  \"version\": {JSON_VERSION},\n  \"diagnostics\": ["
+            )?;
+        }
+        let close = if self.diagnostics == 0 { "]" } else { "\n  ]" };
+        writeln!(out, "{close},\n  \"files\": {}\n}}", self.files)
+    }
 }
 
 #[derive(Serialize)]
@@ -178,7 +190,7 @@ mod tests {
             unsafe_fixes: false,
         };
         let mut out = Vec::new();
-        Json.write(files, &cx, &mut out).unwrap();
+        Json::default().write(files, &cx, &mut out).unwrap();
         serde_json::from_slice(&out).unwrap()
     }
 
@@ -306,7 +318,10 @@ mod tests {
         let text = "<key>\nSECRET\n</key>\n";
         let mut top = source("a.conf", text);
         let secret_body = 6..13;
-        top.shown = super::super::mask_secrets(text.as_bytes(), std::slice::from_ref(&secret_body));
+        top.shown = super::super::mask_secrets(
+            text.as_bytes().to_vec(),
+            std::slice::from_ref(&secret_body),
+        );
         let file = Checked {
             path: "a.conf".to_owned(),
             sources: vec![top],
@@ -324,7 +339,7 @@ mod tests {
             unsafe_fixes: false,
         };
         let mut out = Vec::new();
-        Json.write(&[file], &cx, &mut out).unwrap();
+        Json::default().write(&[file], &cx, &mut out).unwrap();
         assert!(!String::from_utf8(out).unwrap().contains("SECRET"));
     }
 

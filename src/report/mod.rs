@@ -27,28 +27,36 @@ pub struct Checked {
 }
 
 impl Checked {
-    pub fn new(path: String, profile: &Profile, diagnostics: Vec<Diagnostic>) -> Self {
+    /// Takes the profile's text (masking its secrets in place); a clean file keeps none.
+    pub fn new(path: String, profile: Profile, diagnostics: Vec<Diagnostic>) -> Self {
+        if diagnostics.is_empty() {
+            return Self {
+                path,
+                sources: Vec::new(),
+                diagnostics,
+            };
+        }
         let sources = profile
             .sources
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(i, source)| SourceText {
-                path: if i == 0 {
-                    path.clone()
-                } else {
-                    display_path(&source.path)
-                },
-                shown: mask_secrets(
-                    &source.text,
-                    &source
-                        .parsed
-                        .blocks
-                        .iter()
-                        .filter(|b| b.is_secret())
-                        .map(|b| b.body.clone())
-                        .collect::<Vec<_>>(),
-                ),
-                lines: source.lines.clone(),
+            .map(|(i, source)| {
+                let secrets: Vec<Span> = source
+                    .parsed
+                    .blocks
+                    .iter()
+                    .filter(|b| b.is_secret())
+                    .map(|b| b.body.clone())
+                    .collect();
+                SourceText {
+                    path: if i == 0 {
+                        path.clone()
+                    } else {
+                        display_path(&source.path)
+                    },
+                    shown: mask_secrets(source.text, &secrets),
+                    lines: source.lines,
+                }
             })
             .collect();
         Self {
@@ -117,8 +125,8 @@ impl SourceText {
 }
 
 /// Replaces every byte of the secret bodies but line breaks with `*`.
-pub fn mask_secrets(text: &[u8], bodies: &[Span]) -> Vec<u8> {
-    let mut shown = text.to_vec();
+pub fn mask_secrets(text: Vec<u8>, bodies: &[Span]) -> Vec<u8> {
+    let mut shown = text;
     for body in bodies {
         for byte in &mut shown[body.clone()] {
             if *byte != b'\n' && *byte != b'\r' {
@@ -146,17 +154,27 @@ pub struct Counts {
 impl Counts {
     pub fn of(files: &[Checked], with_unsafe: bool) -> Self {
         let mut counts = Counts::default();
-        for d in files.iter().flat_map(|f| &f.diagnostics) {
-            match d.severity {
-                Severity::Error => counts.errors += 1,
-                Severity::Warning => counts.warnings += 1,
-                Severity::Note => counts.notes += 1,
-            }
-            if d.fixable(with_unsafe) {
-                counts.fixable += 1;
-            }
+        for file in files {
+            counts.add(file, with_unsafe);
         }
         counts
+    }
+
+    pub fn add(&mut self, file: &Checked, with_unsafe: bool) {
+        for d in &file.diagnostics {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Note => self.notes += 1,
+            }
+            if d.fixable(with_unsafe) {
+                self.fixable += 1;
+            }
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.notes
     }
 }
 
@@ -168,9 +186,25 @@ pub struct ReportContext<'a> {
     pub unsafe_fixes: bool,
 }
 
-/// A report format.
+/// A report format. Files arrive one at a time, in report order, as soon as they are checked,
+/// so a report never holds the text of more than one file; whole-run totals wait for `finish`.
 pub trait Format {
-    fn write(&self, files: &[Checked], cx: &ReportContext, out: &mut dyn Write) -> io::Result<()>;
+    fn file(&mut self, file: &Checked, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()>;
+
+    fn finish(&mut self, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()>;
+
+    /// A whole report at once.
+    fn write(
+        &mut self,
+        files: &[Checked],
+        cx: &ReportContext,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        for file in files {
+            self.file(file, cx, out)?;
+        }
+        self.finish(cx, out)
+    }
 }
 
 #[cfg(test)]
@@ -180,7 +214,7 @@ mod tests {
     #[test]
     fn masking_keeps_length_and_line_breaks() {
         let text = b"<key>\r\nSECRET\r\n</key>\n";
-        let shown = mask_secrets(text, std::slice::from_ref(&(7..15)));
+        let shown = mask_secrets(text.to_vec(), std::slice::from_ref(&(7..15)));
         assert_eq!(shown, b"<key>\r\n******\r\n</key>\n");
     }
 }

@@ -34,19 +34,79 @@ pub const CONTENT_HASH: &str = "ovpn6LintContentHash/v1";
 /// "limited to 1000"); short descriptions are held to it too.
 const DESCRIPTION_LIMIT: usize = 1000;
 
+/// Streams the log: everything but the results is written with the first file, each result
+/// when its file is checked (its fingerprints need the file's text, which is not kept), and
+/// the rest of the log at the end.
 pub struct Sarif {
     /// `--sarif-category`: GitHub keeps one set of alerts per category (`run.automationDetails.id`).
-    pub category: Option<String>,
+    category: Option<String>,
+    rule_index: HashMap<String, usize>,
+    started: bool,
+    results: usize,
+    /// The log after the results array's `[`.
+    tail: String,
 }
 
 impl Format for Sarif {
-    fn write(&self, files: &[Checked], cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
-        serde_json::to_writer_pretty(&mut *out, &self.log(files, cx))?;
+    fn file(&mut self, file: &Checked, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        self.start(cx, out)?;
+        let mut fingerprints = Fingerprints::new(file);
+        for diagnostic in &file.diagnostics {
+            let index = self.rule_index.get(diagnostic.rule.as_str()).copied();
+            let result = result(file, diagnostic, index, &mut fingerprints);
+            out.write_all(if self.results == 0 { b"\n" } else { b",\n" })?;
+            serde_json::to_writer(&mut *out, &result)?;
+            self.results += 1;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        self.start(cx, out)?;
+        if self.results > 0 {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(self.tail.as_bytes())?;
         writeln!(out)
     }
 }
 
 impl Sarif {
+    pub fn new(category: Option<String>) -> Self {
+        Self {
+            category,
+            rule_index: HashMap::new(),
+            started: false,
+            results: 0,
+            tail: String::new(),
+        }
+    }
+
+    /// Writes the log up to the results array's `[`, once.
+    fn start(&mut self, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
+        if self.started {
+            return Ok(());
+        }
+        self.started = true;
+        self.rule_index = cx
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, rule)| (rule.id.clone(), i))
+            .collect();
+        let empty = serde_json::to_string_pretty(&self.log(&[], cx))?;
+        // `"results"` appears once as a key; in any text it would be escaped (`\"results\"`).
+        const EMPTY_RESULTS: &str = "\"results\": []";
+        let at = empty
+            .find(EMPTY_RESULTS)
+            .expect("a run always has a results array")
+            + EMPTY_RESULTS.len()
+            - 1;
+        out.write_all(&empty.as_bytes()[..at])?;
+        self.tail = empty[at..].to_owned();
+        Ok(())
+    }
+
     /// The whole log, as data.
     pub fn log(&self, files: &[Checked], cx: &ReportContext) -> sarif::Sarif {
         let rule_index: HashMap<&str, usize> = cx

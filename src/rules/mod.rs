@@ -68,6 +68,8 @@ pub struct FixSpec {
 pub struct RuleDoc {
     pub summary: String,
     pub why: String,
+    /// The first sentence of `why`, on one line: the `= note:` of every diagnostic.
+    pub note: String,
     pub bad: String,
     pub good: String,
     pub fix_safety: Option<String>,
@@ -249,6 +251,7 @@ pub fn load_rule(origin: &str, text: &str, params: &Params) -> Result<Rule, Load
         doc: RuleDoc {
             summary: file.summary.trim().to_owned(),
             why: file.why.trim().to_owned(),
+            note: first_sentence(&file.why),
             bad: file.bad,
             good: file.good,
             fix_safety: file.fix_safety.map(|s| s.trim().to_owned()),
@@ -377,6 +380,15 @@ pub fn render(template: &str, lookup: impl Fn(&str) -> Option<String>) -> String
     }
     out.push_str(rest);
     out
+}
+
+/// The first sentence of a rule's `why`, on one line.
+fn first_sentence(why: &str) -> String {
+    let text = why.split_whitespace().collect::<Vec<_>>().join(" ");
+    match text.find(". ") {
+        Some(end) => text[..=end].to_owned(),
+        None => text,
+    }
 }
 
 fn is_kebab_case(id: &str) -> bool {
