@@ -55,8 +55,11 @@ impl Engine {
         let suppressions = suppression::collect(profile);
         let mut used = vec![BTreeSet::new(); suppressions.len()];
         diagnostics.retain(|d| {
+            if suppressions.is_empty() {
+                return true;
+            }
             let line = profile.sources[d.loc.source]
-                .lines
+                .lines()
                 .line_of(d.loc.span.start);
             let by = suppressions
                 .iter()

@@ -32,7 +32,7 @@ pub fn collect(profile: &Profile) -> Vec<Suppression> {
             let Some((scope, ids)) = parse(&text) else {
                 continue;
             };
-            let line = source.lines.line_of(span.start);
+            let line = source.lines().line_of(span.start);
             out.push(Suppression {
                 ids,
                 scope: match scope {

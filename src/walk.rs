@@ -88,7 +88,13 @@ pub fn inputs(
             Err(error) => errors.push(describe_error(path, &error)),
         }
     }
-    found.sort_by(|a, b| a.path.cmp(&b.path));
+    // Paths sort as their components do (a folder's files together), compared as bytes
+    // with the separator lowest, which is much cheaper than comparing components.
+    found.sort_by_cached_key(|input| {
+        let mut key = input.path.as_os_str().as_encoded_bytes().to_vec();
+        key.iter_mut().filter(|b| **b == b'/').for_each(|b| *b = 0);
+        key
+    });
     found.dedup_by(|a, b| a.path == b.path);
     (found, errors)
 }

@@ -17,7 +17,7 @@ use super::{
     Problem, ProblemKind, Profile, PullFilter, PullFilterAction, Pushed, Redirect, Role, RouteIpv6,
     RouteSource, Source, SourceId, Status,
 };
-use crate::syntax::{self, LineIndex, Span, Word, tokenizer};
+use crate::syntax::{self, Span, Word, tokenizer};
 
 /// OpenVPN reads at most this many nested files (the top-level file counts).
 pub const MAX_INCLUDE_DEPTH: usize = 10;
@@ -55,14 +55,8 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn add_source(&mut self, path: PathBuf, text: Vec<u8>, included_from: Option<Loc>) -> SourceId {
         let parsed = syntax::parse(&text);
-        let lines = LineIndex::new(&text);
-        self.sources.push(Source {
-            path,
-            text,
-            parsed,
-            lines,
-            included_from,
-        });
+        self.sources
+            .push(Source::new(path, text, parsed, included_from));
         self.sources.len() - 1
     }
 

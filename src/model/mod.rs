@@ -36,9 +36,35 @@ pub struct Source {
     pub path: PathBuf,
     pub text: Vec<u8>,
     pub parsed: Parsed,
-    pub lines: LineIndex,
+    /// Line starts, worked out when first asked for (most clean files never need them).
+    lines: std::sync::OnceLock<LineIndex>,
     /// The `config` line that included this file.
     pub included_from: Option<Loc>,
+}
+
+impl Source {
+    pub fn new(path: PathBuf, text: Vec<u8>, parsed: Parsed, included_from: Option<Loc>) -> Self {
+        Self {
+            path,
+            text,
+            parsed,
+            lines: std::sync::OnceLock::new(),
+            included_from,
+        }
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
+    }
+
+    /// The parts reports keep: path, text and line index.
+    pub fn into_parts(self) -> (PathBuf, Vec<u8>, Parsed, LineIndex) {
+        let lines = self
+            .lines
+            .into_inner()
+            .unwrap_or_else(|| LineIndex::new(&self.text));
+        (self.path, self.text, self.parsed, lines)
+    }
 }
 
 /// A top-level file, its includes, and what OpenVPN makes of them.
@@ -64,7 +90,7 @@ impl Profile {
 
     /// 1-based line of a place.
     pub fn line_of(&self, loc: &Loc) -> usize {
-        self.sources[loc.source].lines.line_of(loc.span.start) + 1
+        self.sources[loc.source].lines().line_of(loc.span.start) + 1
     }
 }
 

@@ -41,8 +41,8 @@ impl Checked {
             .into_iter()
             .enumerate()
             .map(|(i, source)| {
-                let secrets: Vec<Span> = source
-                    .parsed
+                let (source_path, text, parsed, lines) = source.into_parts();
+                let secrets: Vec<Span> = parsed
                     .blocks
                     .iter()
                     .filter(|b| b.is_secret())
@@ -52,10 +52,10 @@ impl Checked {
                     path: if i == 0 {
                         path.clone()
                     } else {
-                        display_path(&source.path)
+                        display_path(&source_path)
                     },
-                    shown: mask_secrets(source.text, &secrets),
-                    lines: source.lines,
+                    shown: mask_secrets(text, &secrets),
+                    lines,
                 }
             })
             .collect();

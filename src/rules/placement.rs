@@ -30,14 +30,19 @@ pub fn has_template_markers(text: &[u8]) -> bool {
 /// inline block. Lines inside or after a template block (`{%`) are not anchors.
 pub fn anchor(profile: &Profile) -> Option<Span> {
     let source = profile.top();
-    let template_start = memchr::memmem::find(&source.text, b"{%").unwrap_or(usize::MAX);
+    let templated = has_template_markers(&source.text);
+    let template_start = if templated {
+        memchr::memmem::find(&source.text, b"{%").unwrap_or(usize::MAX)
+    } else {
+        usize::MAX
+    };
     let candidates = || {
         profile.model.options.iter().filter(move |o| {
             o.loc.source == 0
                 && !o.in_connection
                 && o.status == Status::Applied
                 && o.loc.span.end < template_start
-                && !line_has_marker(&source.text[o.loc.span.clone()])
+                && !(templated && has_template_markers(&source.text[o.loc.span.clone()]))
         })
     };
     let last_of = |names: &[&str]| -> Option<&OptionLine> {
@@ -55,10 +60,6 @@ pub fn anchor(profile: &Profile) -> Option<Span> {
     candidates()
         .rfind(|o| o.loc.span.end <= first_block && profile.directive(o.id).block.is_none())
         .map(|o| o.loc.span.clone())
-}
-
-fn line_has_marker(line: &[u8]) -> bool {
-    has_template_markers(line)
 }
 
 /// An edit that inserts `lines` after the line `anchor` (a line span without its ending).

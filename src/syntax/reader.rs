@@ -142,24 +142,36 @@ fn inline_tag(directive: &Directive) -> Option<String> {
 }
 
 /// Reads a block body from `start` up to the first line that, after leading whitespace, starts
-/// with `</tag>`. Lines are read in chunks of at most 255 bytes, as `read_inline_file()` does.
+/// with `</tag>`. `read_inline_file()` reads lines in chunks of at most 255 bytes, so the tag
+/// counts only at the start of such a chunk; the search jumps from one `</tag>` to the next
+/// rather than reading the body line by line (certificate bodies are most of a profile).
 /// Returns the body and the closing line, or the rest of the text and `None`.
 fn read_inline_body(text: &[u8], start: usize, end: usize, tag: &str) -> (Span, Option<Span>) {
     let close_tag = format!("</{tag}>");
-    let mut pos = start;
-    while pos < end {
-        let (chunk, next) = fgets(text, pos, end, OPTION_LINE_SIZE);
-        let line = &text[cut_at_nul(text, chunk)];
-        let skipped = line
-            .iter()
-            .take_while(|&&c| c.is_ascii_whitespace() || c == 0x0b)
-            .count();
-        if line[skipped..].starts_with(close_tag.as_bytes()) {
-            return (start..pos, Some(pos..next));
+    let finder = memchr::memmem::Finder::new(close_tag.as_bytes());
+    let mut from = start;
+    while let Some(found) = finder.find(&text[from..end]) {
+        let at = from + found;
+        if let Some(chunk_start) = chunk_start_before(text, start, at, close_tag.len()) {
+            let (_, next) = fgets(text, chunk_start, end, OPTION_LINE_SIZE);
+            return (start..chunk_start, Some(chunk_start..next));
         }
-        pos = next;
+        from = at + 1;
     }
     (start..end, None)
+}
+
+/// Where the 255-byte chunk that holds `at` starts, when only whitespace comes before `at` in
+/// it and the `len` bytes at `at` fit in it: then OpenVPN sees the closing tag there.
+fn chunk_start_before(text: &[u8], body_start: usize, at: usize, len: usize) -> Option<usize> {
+    const CHUNK: usize = OPTION_LINE_SIZE - 1;
+    let line_start =
+        memchr::memrchr(b'\n', &text[body_start..at]).map_or(body_start, |i| body_start + i + 1);
+    let chunk_start = line_start + (at - line_start) / CHUNK * CHUNK;
+    let only_blanks = text[chunk_start..at]
+        .iter()
+        .all(|&c| c.is_ascii_whitespace() || c == 0x0b);
+    (only_blanks && at + len <= chunk_start + CHUNK).then_some(chunk_start)
 }
 
 /// C's `fgets(buf, size)`: up to `size - 1` bytes, stopping after a `\n`.
@@ -342,6 +354,26 @@ mod tests {
         assert_eq!(parse(b"<ca> foo\n").blocks.len(), 0);
         // A stray closing tag alone on a line opens a block named `/ca`, as in OpenVPN.
         assert_eq!(parse(b"</ca>\n").blocks[0].tag, "/ca");
+    }
+
+    #[test]
+    fn closing_tag_counts_only_at_the_start_of_a_255_byte_chunk() {
+        // 255 bytes, then `</ca>` on the same line: the second chunk starts with the tag.
+        let text = format!("<ca>\n{}</ca>\n", "A".repeat(255));
+        assert_eq!(
+            parse(text.as_bytes()).blocks[0]
+                .close
+                .as_ref()
+                .map(|c| c.start),
+            Some(5 + 255)
+        );
+        // 254 bytes: the tag straddles the chunk boundary, so OpenVPN never sees it.
+        let text = format!("<ca>\n{}</ca>\n", "A".repeat(254));
+        assert!(parse(text.as_bytes()).blocks[0].close.is_none());
+        // Blanks before the tag are skipped; anything else is not.
+        assert!(parse(b"<ca>\n \t</ca>\n").blocks[0].close.is_some());
+        assert!(parse(b"<ca>\nx</ca>\n").blocks[0].close.is_none());
+        assert!(parse(b"<ca>\n\0</ca>\n").blocks[0].close.is_none());
     }
 
     #[test]
