@@ -218,6 +218,10 @@ pub fn describe_error(path: &Path, error: &io::Error) -> String {
 
 /// `path` relative to `root` when it lies inside, for glob matching and reports.
 pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
+    // The common case: no config file, so the root is the current folder.
+    if root == Path::new(".") && path.is_relative() {
+        return path.strip_prefix(".").unwrap_or(path).to_path_buf();
+    }
     let clean = |p: &Path| -> PathBuf {
         p.components()
             .filter(|c| !matches!(c, std::path::Component::CurDir))

@@ -16,13 +16,15 @@ const ANCHOR_OPTIONS: &[&str] = &[
     "block-ipv6",
 ];
 
-/// Text that marks a template (Jinja, Go templates, Terraform, shell).
-pub const TEMPLATE_MARKERS: &[&str] = &["{{", "{%", "${"];
-
+/// Whether the text holds a template marker: `{{`, `{%` (Jinja, Go templates) or `${`
+/// (Terraform, shell).
 pub fn has_template_markers(text: &[u8]) -> bool {
-    TEMPLATE_MARKERS
-        .iter()
-        .any(|marker| memchr::memmem::find(text, marker.as_bytes()).is_some())
+    memchr::memchr2_iter(b'{', b'$', text).any(|i| {
+        matches!(
+            (text[i], text.get(i + 1)),
+            (b'{', Some(b'{' | b'%')) | (b'$', Some(b'{'))
+        )
+    })
 }
 
 /// The line new IPv6 lines go after: the last effective top-level IPv6 directive of the
