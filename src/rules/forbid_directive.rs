@@ -38,14 +38,7 @@ impl Check for ForbidDirective {
             {
                 continue;
             }
-            let edits = if option.loc.source == 0 {
-                vec![placement::delete_line(
-                    &profile.top().text,
-                    &option.loc.span,
-                )]
-            } else {
-                Vec::new()
-            };
+            let edits = placement::delete_line_of(profile, &option.loc);
             let written = String::from_utf8_lossy(
                 &profile.sources[option.loc.source].text[option.loc.span.clone()],
             );

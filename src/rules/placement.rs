@@ -90,6 +90,16 @@ pub fn content_end(text: &[u8], offset: usize) -> usize {
     }
 }
 
+/// The edit that deletes the line at `loc`, or none when it is in an included file (fixes
+/// never edit those).
+pub fn delete_line_of(profile: &Profile, loc: &crate::model::Loc) -> Vec<Edit> {
+    if loc.source == 0 {
+        vec![delete_line(&profile.top().text, &loc.span)]
+    } else {
+        Vec::new()
+    }
+}
+
 /// An edit that deletes the line `line` (without its ending) together with one line ending.
 pub fn delete_line(text: &[u8], line: &Span) -> Edit {
     let line = &(line.start..content_end(text, line.end));

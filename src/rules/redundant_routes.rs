@@ -47,14 +47,7 @@ impl Check for RedundantRoutes {
             let (Some(source), Some(container_source)) = (&route.option, &container.option) else {
                 continue;
             };
-            let edits = if source.loc.source == 0 {
-                vec![placement::delete_line(
-                    &profile.top().text,
-                    &source.loc.span,
-                )]
-            } else {
-                Vec::new()
-            };
+            let edits = placement::delete_line_of(profile, &source.loc);
             let (relation, applicability) = if redundant.exact {
                 ("repeats", Applicability::Safe)
             } else {

@@ -34,14 +34,7 @@ impl Check for SingleDirective {
             return;
         };
         for option in earlier {
-            let edits = if option.loc.source == 0 {
-                vec![placement::delete_line(
-                    &profile.top().text,
-                    &option.loc.span,
-                )]
-            } else {
-                Vec::new()
-            };
+            let edits = placement::delete_line_of(profile, &option.loc);
             let mut finding = Finding::at(option.loc.clone())
                 .var("name", &self.name)
                 .var("winner", profile.line_of(&last.loc).to_string())
