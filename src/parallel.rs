@@ -26,7 +26,7 @@ pub fn for_each_ordered<T, R>(
     let batch = (items.len() / (threads * 8)).clamp(1, 16);
     let next = AtomicUsize::new(0);
     // A bounded channel keeps workers from running far ahead of the consumer.
-    let (sender, receiver) = mpsc::sync_channel::<(usize, Vec<R>)>(threads * 2);
+    let (sender, receiver) = mpsc::sync_channel::<(usize, Vec<R>)>(threads * 16);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let sender = sender.clone();

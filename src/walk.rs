@@ -99,38 +99,61 @@ pub fn inputs(
     (found, errors)
 }
 
+/// Walks `dir` on every core (the caller sorts what is found).
 fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Vec<String>) {
-    let walker = ignore::WalkBuilder::new(dir)
+    let shared = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    ignore::WalkBuilder::new(dir)
         .hidden(false)
         .filter_entry(|e| e.file_name() != ".git")
-        .build();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                errors.push(format!("cannot walk `{}`: {error}", dir.display()));
-                continue;
-            }
-        };
-        if !entry
-            .file_type()
-            .is_some_and(|t| t.is_file() || t.is_symlink())
-        {
-            continue;
-        }
-        let path = entry.path();
-        let relative = relative_to(&config.root, path);
-        if !config.include.is_match(&relative) || config.exclude.is_match(&relative) {
-            continue;
-        }
-        if is_conf(path) && !config.include_configured && !looks_like_openvpn_file(path) {
-            continue;
-        }
-        found.push(Input {
-            path: path.to_path_buf(),
-            explicit: false,
+        .build_parallel()
+        .run(|| {
+            let shared = &shared;
+            Box::new(move |entry| {
+                let outcome = match entry {
+                    Ok(entry) => keep(&entry, config).map(Ok),
+                    Err(error) => Some(Err(format!("cannot walk `{}`: {error}", dir.display()))),
+                };
+                if let Some(outcome) = outcome {
+                    let mut lists = shared
+                        .lock()
+                        .unwrap_or_else(|poisoned| poisoned.into_inner());
+                    match outcome {
+                        Ok(input) => lists.0.push(input),
+                        Err(error) => lists.1.push(error),
+                    }
+                }
+                ignore::WalkState::Continue
+            })
         });
+    let (inputs, walk_errors) = shared
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    found.extend(inputs);
+    let mut walk_errors = walk_errors;
+    walk_errors.sort();
+    errors.extend(walk_errors);
+}
+
+/// Whether a walked entry is a file to lint.
+fn keep(entry: &ignore::DirEntry, config: &Config) -> Option<Input> {
+    if !entry
+        .file_type()
+        .is_some_and(|t| t.is_file() || t.is_symlink())
+    {
+        return None;
     }
+    let path = entry.path();
+    let relative = relative_to(&config.root, path);
+    if !config.include.is_match(&relative) || config.exclude.is_match(&relative) {
+        return None;
+    }
+    if is_conf(path) && !config.include_configured && !looks_like_openvpn_file(path) {
+        return None;
+    }
+    Some(Input {
+        path: path.to_path_buf(),
+        explicit: false,
+    })
 }
 
 fn is_conf(path: &Path) -> bool {
@@ -216,9 +239,13 @@ pub fn read_file(path: &Path) -> io::Result<Vec<u8>> {
             "is not a regular file (a FIFO, socket or device)",
         ));
     }
-    // `fs::read` would ask for the size again; the metadata already has it.
-    let mut text = Vec::with_capacity(meta.len() as usize + 1);
-    fs::File::open(path)?.read_to_end(&mut text)?;
+    // `fs::read` would ask for the size and position again; the metadata already has them.
+    // Reading at most that many bytes spares the read that finds the end, too. (A file that
+    // grows meanwhile is read as it was; `--fix` compares again before it writes.)
+    let mut text = Vec::with_capacity(meta.len() as usize);
+    fs::File::open(path)?
+        .take(meta.len())
+        .read_to_end(&mut text)?;
     Ok(text)
 }
 

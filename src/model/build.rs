@@ -230,7 +230,6 @@ impl State {
             id,
             skip,
             name: name.clone(),
-            args: args.iter().map(|a| a.to_string()).collect(),
             status: Status::Applied,
             loc: at(&directive.line),
             in_connection: directive.connection.is_some(),

@@ -108,7 +108,6 @@ pub struct OptionLine {
     /// 2 when written as `setenv opt NAME ...`.
     pub skip: usize,
     pub name: String,
-    pub args: Vec<String>,
     pub status: Status,
     /// Where the whole line is.
     pub loc: Loc,

@@ -30,7 +30,12 @@ impl Check for ForbidDirective {
             {
                 continue;
             }
-            let args = option.args.join(" ");
+            let words = profile.option_words(option);
+            let args = words[1..]
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
             if self
                 .args_prefix
                 .as_ref()

@@ -120,7 +120,7 @@ fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
             }
             if let Some(end) = done_at {
                 result.words.push(Word {
-                    text: String::from_utf8_lossy(&word).into_owned(),
+                    text: to_text(&word),
                     span: offset + word_start..offset + end.min(line.len()),
                 });
                 word.clear();
@@ -180,11 +180,19 @@ fn tokenize_plain(line: &[u8], offset: usize) -> TokenizedLine {
             return result;
         }
         result.words.push(Word {
-            text: String::from_utf8_lossy(&line[start..i]).into_owned(),
+            text: to_text(&line[start..i]),
             span: offset + start..offset + i,
         });
     }
     result
+}
+
+/// A word's bytes as text; invalid UTF-8 is shown with replacement characters.
+fn to_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
 }
 
 /// C's `isspace` in the C locale, plus the NUL that ends a C string.
