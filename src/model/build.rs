@@ -179,7 +179,6 @@ struct RouteLine {
     network: String,
     gateway: Option<String>,
     metric: Option<String>,
-    in_include: bool,
 }
 
 #[derive(Default)]
@@ -224,21 +223,21 @@ impl State {
             && directive.words.len() > 2;
         let skip = if setenv_opt { 2 } else { 0 };
         let words = &directive.words[skip..];
-        let name = words[0].text.clone();
+        let name: &str = &words[0].text;
         let args: Vec<&str> = words[1..].iter().map(|w| w.text.as_str()).collect();
         let mut line = OptionLine {
             id,
             skip,
-            name: name.clone(),
+            name: name.to_owned(),
             status: Status::Applied,
             loc: at(&directive.line),
             in_connection: directive.connection.is_some(),
         };
 
         let outcome = if let Some(block) = directive.block {
-            self.inline_block(&name, parsed.blocks[block].connection.is_some(), setenv_opt)
+            self.inline_block(name, parsed.blocks[block].connection.is_some(), setenv_opt)
         } else if directive.connection.is_some() {
-            if is_ipv6_option(&name) {
+            if is_ipv6_option(name) {
                 Outcome::Refused(format!(
                     "`{name}` cannot be used inside a `<connection>` block; OpenVPN refuses the \
                      file (move it to the top level)"
@@ -247,7 +246,7 @@ impl State {
                 Outcome::Applied
             }
         } else {
-            self.top_level(&name, &args, words, &line.loc, setenv_opt, source)
+            self.top_level(name, &args, words, &line.loc, setenv_opt, source)
         };
 
         let mut request = None;
@@ -271,17 +270,18 @@ impl State {
                 });
             }
             Outcome::Unrecognized(message) => {
-                let relaxed =
-                    setenv_opt || self.forward_compatible || self.ignore_unknown.contains(&name);
-                let relevant = is_ipv6_option(&name)
-                    || misspelt_ipv6_option(&name).is_some()
-                    || MODEL_OPTIONS.contains(&name.as_str());
+                let relaxed = setenv_opt
+                    || self.forward_compatible
+                    || self.ignore_unknown.iter().any(|n| n == name);
+                let relevant = is_ipv6_option(name)
+                    || misspelt_ipv6_option(name).is_some()
+                    || MODEL_OPTIONS.contains(&name);
                 if relaxed {
                     line.status = Status::Ignored;
                     if relevant {
                         let why = if setenv_opt {
                             "it is written after `setenv opt`"
-                        } else if self.ignore_unknown.contains(&name) {
+                        } else if self.ignore_unknown.iter().any(|n| n == name) {
                             "an earlier `ignore-unknown-option` names it"
                         } else {
                             "`setenv FORWARD_COMPATIBLE 1` came earlier"
@@ -366,7 +366,6 @@ impl State {
                     network: args[0].to_owned(),
                     gateway: args.get(1).map(|s| s.to_string()),
                     metric: args.get(2).map(|s| s.to_string()),
-                    in_include: source != 0,
                 });
                 Outcome::Applied
             }
@@ -639,35 +638,39 @@ impl State {
         let mut dropped = Vec::new();
         let mut named = Vec::new();
         for route in self.routes {
-            match resolve_route(&route, default_gateway, default_metric) {
+            let (reason, route) = match resolve_route(route, default_gateway, default_metric) {
                 // On tap OpenVPN needs a gateway, unless the metric is 0.
                 Ok(installed)
                     if dev_type == DevType::Tap
                         && installed.gateway.is_none()
                         && installed.metric != Some(0) =>
                 {
+                    let source = installed.option.expect("a route-ipv6 line");
                     dropped.push(DroppedRoute {
-                        spec: route.network.clone(),
-                        loc: route.loc,
-                        network_loc: route.network_loc,
+                        spec: source.network_text,
+                        loc: source.loc,
+                        network_loc: source.network_loc,
                         reason: DropReason::TapWithoutGateway,
                     });
+                    continue;
                 }
-                Ok(installed) => routes_ipv6.push(installed),
-                Err(reason) => {
-                    let list = if reason == DropReason::Name {
-                        &mut named
-                    } else {
-                        &mut dropped
-                    };
-                    list.push(DroppedRoute {
-                        spec: route.network.clone(),
-                        loc: route.loc,
-                        network_loc: route.network_loc,
-                        reason,
-                    });
+                Ok(installed) => {
+                    routes_ipv6.push(installed);
+                    continue;
                 }
-            }
+                Err(dropped_route) => dropped_route,
+            };
+            let list = if reason == DropReason::Name {
+                &mut named
+            } else {
+                &mut dropped
+            };
+            list.push(DroppedRoute {
+                spec: route.network,
+                loc: route.loc,
+                network_loc: route.network_loc,
+                reason,
+            });
         }
         let redirect_routes_ipv6 = if self.redirect.ipv6 {
             ["::/3", "2000::/4", "3000::/4", "fc00::/7"]
@@ -717,22 +720,22 @@ enum Outcome {
     Unrecognized(String),
 }
 
-/// `init_route_ipv6()`: how OpenVPN turns a `route-ipv6` line into a route, or why it drops it.
+/// `init_route_ipv6()`: how OpenVPN turns a `route-ipv6` line into a route, or why it drops
+/// it (handing the line back for the report).
 fn resolve_route(
-    route: &RouteLine,
+    route: RouteLine,
     default_gateway: Option<Ipv6Addr>,
     default_metric: Option<i64>,
-) -> Result<RouteIpv6, DropReason> {
+) -> Result<RouteIpv6, (DropReason, RouteLine)> {
     let spec = AddressSpec::parse(&route.network);
     let Some(bits) = spec.bits else {
-        return Err(DropReason::BadBits {
-            hash_glued: route.network.contains('#'),
-        });
+        let hash_glued = route.network.contains('#');
+        return Err((DropReason::BadBits { hash_glued }, route));
     };
     let written_address = match spec.host {
         Host::Address(address) => address,
-        Host::Name => return Err(DropReason::Name),
-        Host::Invalid => return Err(DropReason::BadAddress),
+        Host::Name => return Err((DropReason::Name, route)),
+        Host::Invalid => return Err((DropReason::BadAddress, route)),
     };
     fn defined(parm: &Option<String>) -> Option<&str> {
         parm.as_deref().filter(|p| *p != "default")
@@ -745,7 +748,8 @@ fn resolve_route(
         Some(text) => {
             let metric = atoi(text);
             if metric < 0 {
-                return Err(DropReason::NegativeMetric(text.to_owned()));
+                let reason = DropReason::NegativeMetric(text.to_owned());
+                return Err((reason, route));
             }
             Some(metric)
         }
@@ -759,14 +763,11 @@ fn resolve_route(
         gateway: gateway.filter(|g| !g.is_unspecified()),
         metric,
         option: Some(RouteSource {
-            loc: route.loc.clone(),
-            network_loc: route.network_loc.clone(),
-            network_text: route.network.clone(),
+            loc: route.loc,
+            network_loc: route.network_loc,
+            network_text: route.network,
             bits_form: spec.bits_form,
             written_address,
-            gateway_text: route.gateway.clone(),
-            metric_text: route.metric.clone(),
-            in_include: route.in_include,
         }),
     })
 }

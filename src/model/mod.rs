@@ -246,9 +246,6 @@ pub struct RouteSource {
     pub bits_form: address::BitsForm,
     /// The network as written, before OpenVPN cleared its host bits.
     pub written_address: Ipv6Addr,
-    pub gateway_text: Option<String>,
-    pub metric_text: Option<String>,
-    pub in_include: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
