@@ -638,27 +638,31 @@ impl State {
         let mut dropped = Vec::new();
         let mut named = Vec::new();
         for route in self.routes {
-            let (reason, route) = match resolve_route(route, default_gateway, default_metric) {
+            let reason = match resolve_route(&route, default_gateway, default_metric) {
                 // On tap OpenVPN needs a gateway, unless the metric is 0.
-                Ok(installed)
+                Ok(resolved)
                     if dev_type == DevType::Tap
-                        && installed.gateway.is_none()
-                        && installed.metric != Some(0) =>
+                        && resolved.gateway.is_none()
+                        && resolved.metric != Some(0) =>
                 {
-                    let source = installed.option.expect("a route-ipv6 line");
-                    dropped.push(DroppedRoute {
-                        spec: source.network_text,
-                        loc: source.loc,
-                        network_loc: source.network_loc,
-                        reason: DropReason::TapWithoutGateway,
+                    DropReason::TapWithoutGateway
+                }
+                Ok(resolved) => {
+                    routes_ipv6.push(RouteIpv6 {
+                        network: resolved.network,
+                        gateway: resolved.gateway,
+                        metric: resolved.metric,
+                        option: Some(RouteSource {
+                            loc: route.loc,
+                            network_loc: route.network_loc,
+                            network_text: route.network,
+                            bits_form: resolved.bits_form,
+                            written_address: resolved.written_address,
+                        }),
                     });
                     continue;
                 }
-                Ok(installed) => {
-                    routes_ipv6.push(installed);
-                    continue;
-                }
-                Err(dropped_route) => dropped_route,
+                Err(reason) => reason,
             };
             let list = if reason == DropReason::Name {
                 &mut named
@@ -720,22 +724,31 @@ enum Outcome {
     Unrecognized(String),
 }
 
-/// `init_route_ipv6()`: how OpenVPN turns a `route-ipv6` line into a route, or why it drops
-/// it (handing the line back for the report).
+/// What `init_route_ipv6()` makes of a `route-ipv6` line that it installs.
+struct Resolved {
+    network: Ipv6Net,
+    gateway: Option<Ipv6Addr>,
+    metric: Option<i64>,
+    bits_form: super::address::BitsForm,
+    written_address: Ipv6Addr,
+}
+
+/// `init_route_ipv6()`: how OpenVPN turns a `route-ipv6` line into a route, or why it drops it.
 fn resolve_route(
-    route: RouteLine,
+    route: &RouteLine,
     default_gateway: Option<Ipv6Addr>,
     default_metric: Option<i64>,
-) -> Result<RouteIpv6, (DropReason, RouteLine)> {
+) -> Result<Resolved, DropReason> {
     let spec = AddressSpec::parse(&route.network);
     let Some(bits) = spec.bits else {
-        let hash_glued = route.network.contains('#');
-        return Err((DropReason::BadBits { hash_glued }, route));
+        return Err(DropReason::BadBits {
+            hash_glued: route.network.contains('#'),
+        });
     };
     let written_address = match spec.host {
         Host::Address(address) => address,
-        Host::Name => return Err((DropReason::Name, route)),
-        Host::Invalid => return Err((DropReason::BadAddress, route)),
+        Host::Name => return Err(DropReason::Name),
+        Host::Invalid => return Err(DropReason::BadAddress),
     };
     fn defined(parm: &Option<String>) -> Option<&str> {
         parm.as_deref().filter(|p| *p != "default")
@@ -748,27 +761,20 @@ fn resolve_route(
         Some(text) => {
             let metric = atoi(text);
             if metric < 0 {
-                let reason = DropReason::NegativeMetric(text.to_owned());
-                return Err((reason, route));
+                return Err(DropReason::NegativeMetric(text.to_owned()));
             }
             Some(metric)
         }
         None => default_metric,
     };
-    let network = Ipv6Net::new(written_address, bits)
-        .expect("bits checked to be at most 128")
-        .trunc();
-    Ok(RouteIpv6 {
-        network,
+    Ok(Resolved {
+        network: Ipv6Net::new(written_address, bits)
+            .expect("bits checked to be at most 128")
+            .trunc(),
         gateway: gateway.filter(|g| !g.is_unspecified()),
         metric,
-        option: Some(RouteSource {
-            loc: route.loc,
-            network_loc: route.network_loc,
-            network_text: route.network,
-            bits_form: spec.bits_form,
-            written_address,
-        }),
+        bits_form: spec.bits_form,
+        written_address,
     })
 }
 
