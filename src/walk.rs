@@ -13,6 +13,8 @@ use crate::syntax;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
     pub path: PathBuf,
+    /// A symbolic link (to a file that may also be named some other way).
+    pub link: bool,
     /// Named on the command line (as opposed to found in a directory).
     pub explicit: bool,
 }
@@ -62,6 +64,7 @@ pub fn inputs(
         if path.as_os_str() == "-" {
             found.push(Input {
                 path: path.clone(),
+                link: false,
                 explicit: true,
             });
             continue;
@@ -82,6 +85,7 @@ pub fn inputs(
                 }
                 found.push(Input {
                     path: path.clone(),
+                    link: fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()),
                     explicit: true,
                 });
             }
@@ -95,7 +99,21 @@ pub fn inputs(
         key.iter_mut().filter(|b| **b == b'/').for_each(|b| *b = 0);
         key
     });
-    found.dedup_by(|a, b| a.path == b.path);
+    // The same file named twice (`a.ovpn ./a.ovpn`, a folder and a file in it, a symlink and its
+    // target) is linted, and fixed, once.
+    let named_several = paths.len() > 1;
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|input| {
+        let identity = if named_several || input.link {
+            input
+                .path
+                .canonicalize()
+                .unwrap_or_else(|_| input.path.clone())
+        } else {
+            input.path.clone()
+        };
+        seen.insert(identity)
+    });
     (found, errors)
 }
 
@@ -152,6 +170,7 @@ fn keep(entry: &ignore::DirEntry, config: &Config) -> Option<Input> {
     }
     Some(Input {
         path: path.to_path_buf(),
+        link: entry.path_is_symlink(),
         explicit: false,
     })
 }

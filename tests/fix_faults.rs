@@ -213,3 +213,24 @@ fn an_interrupted_fix_leaves_the_original_or_the_complete_result() {
         "the kills should land both before and after the rename"
     );
 }
+
+#[test]
+fn the_same_file_named_three_ways_is_fixed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.ovpn"), b"client\ndev tun\n").unwrap();
+    std::os::unix::fs::symlink("a.ovpn", dir.path().join("link.ovpn")).unwrap();
+    let output = Command::new(binary())
+        .args(["--no-config", "--fix", "a.ovpn", "./a.ovpn", "link.ovpn"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("Fixed 2 findings in 1 file"));
+    let fixed = fs::read_to_string(dir.path().join("a.ovpn")).unwrap();
+    assert_eq!(fixed.matches("ifconfig-ipv6").count(), 1, "{fixed}");
+}

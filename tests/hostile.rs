@@ -293,4 +293,30 @@ fn huge_and_deeply_nested_config_files_fail_in_bounded_time() {
         .unwrap();
     let output = wait_with_guard(child, Duration::from_secs(60));
     assert!(matches!(output.status.code(), Some(0..=2)));
+    // The same for a rule file in rule-dirs.
+    fs::create_dir_all(dir.path().join("policy")).unwrap();
+    fs::write(
+        dir.path().join("policy/deep.toml"),
+        format!("id = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000)),
+    )
+    .unwrap();
+    fs::write(dir.path().join("rules.toml"), "rule-dirs = [\"policy\"]\n").unwrap();
+    let binary = Command::cargo_bin("ovpn6-lint")
+        .unwrap()
+        .get_program()
+        .to_owned();
+    let child = Command::new(binary)
+        .args(["--config", "rules.toml", "."])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = wait_with_guard(child, Duration::from_secs(60));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("policy/deep.toml"),
+        "{}",
+        stderr(&output)
+    );
 }
