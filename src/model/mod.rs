@@ -57,13 +57,9 @@ impl Source {
         self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
-    /// The parts reports keep: path, text and line index.
-    pub fn into_parts(self) -> (PathBuf, Vec<u8>, Parsed, LineIndex) {
-        let lines = self
-            .lines
-            .into_inner()
-            .unwrap_or_else(|| LineIndex::new(&self.text));
-        (self.path, self.text, self.parsed, lines)
+    /// The parts reports keep.
+    pub fn into_parts(self) -> (PathBuf, Vec<u8>, Parsed) {
+        (self.path, self.text, self.parsed)
     }
 }
 

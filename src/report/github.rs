@@ -246,7 +246,6 @@ mod tests {
     use crate::diagnostic::Diagnostic;
     use crate::model::Loc;
     use crate::report::SourceText;
-    use crate::syntax::LineIndex;
 
     fn checked(
         path: &str,
@@ -255,11 +254,7 @@ mod tests {
     ) -> Checked {
         Checked {
             path: path.to_owned(),
-            sources: vec![SourceText {
-                path: path.to_owned(),
-                shown: text.as_bytes().to_vec(),
-                lines: LineIndex::new(text.as_bytes()),
-            }],
+            sources: vec![SourceText::new(path.to_owned(), text.as_bytes().to_vec())],
             diagnostics: findings
                 .iter()
                 .map(|(severity, rule, span, message)| Diagnostic {

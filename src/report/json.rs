@@ -173,14 +173,9 @@ mod tests {
     use super::*;
     use crate::diagnostic::Label;
     use crate::model::Loc;
-    use crate::syntax::LineIndex;
 
     fn source(path: &str, text: &str) -> SourceText {
-        SourceText {
-            path: path.to_owned(),
-            shown: text.as_bytes().to_vec(),
-            lines: LineIndex::new(text.as_bytes()),
-        }
+        SourceText::new(path.to_owned(), text.as_bytes().to_vec())
     }
 
     fn render(files: &[Checked]) -> serde_json::Value {

@@ -41,22 +41,19 @@ impl Checked {
             .into_iter()
             .enumerate()
             .map(|(i, source)| {
-                let (source_path, text, parsed, lines) = source.into_parts();
+                let (source_path, text, parsed) = source.into_parts();
                 let secrets: Vec<Span> = parsed
                     .blocks
                     .iter()
                     .filter(|b| b.is_secret())
                     .map(|b| b.body.clone())
                     .collect();
-                SourceText {
-                    path: if i == 0 {
-                        path.clone()
-                    } else {
-                        display_path(&source_path)
-                    },
-                    shown: mask_secrets(text, &secrets),
-                    lines,
-                }
+                let shown_path = if i == 0 {
+                    path.clone()
+                } else {
+                    display_path(&source_path)
+                };
+                SourceText::new(shown_path, mask_secrets(text, &secrets))
             })
             .collect();
         Self {
@@ -99,13 +96,38 @@ pub struct SourceText {
     pub path: String,
     /// The file's bytes with every secret block body masked (same length, same line breaks).
     pub shown: Vec<u8>,
-    pub lines: LineIndex,
+    /// Worked out on first use: the short and JSON formats need only a few line numbers.
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceText {
+    pub fn new(path: String, shown: Vec<u8>) -> Self {
+        Self {
+            path,
+            shown,
+            lines: std::sync::OnceLock::new(),
+        }
+    }
+
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.shown))
+    }
+
     /// 1-based line and 1-based character column.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let (line, byte_column) = self.lines.line_col(offset);
+        let (line, byte_column) = match self.lines.get() {
+            Some(lines) => lines.line_col(offset),
+            // Findings sit near the top of a profile: counting beats building an index.
+            None if offset <= 16 * 1024 => {
+                let before = &self.shown[..offset.min(self.shown.len())];
+                let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+                (
+                    memchr::memchr_iter(b'\n', before).count() + 1,
+                    before.len() - line_start + 1,
+                )
+            }
+            None => self.lines().line_col(offset),
+        };
         let mut start = offset + 1 - byte_column;
         if start == 0 && self.shown.starts_with(b"\xEF\xBB\xBF") && offset >= 3 {
             start = 3; // The byte order mark takes no column.
@@ -116,7 +138,7 @@ impl SourceText {
 
     /// The text of 0-based `line`, ending removed, lossily decoded.
     pub fn line_text(&self, line: usize) -> String {
-        let span = self.lines.line_span(line);
+        let span = self.lines().line_span(line);
         let bytes = &self.shown[span];
         let trimmed = bytes.strip_suffix(b"\n").unwrap_or(bytes);
         let trimmed = trimmed.strip_suffix(b"\r").unwrap_or(trimmed);

@@ -446,7 +446,7 @@ fn shown_range(file: &Checked, loc: &Loc) -> Range {
     let mut range = file.range(loc);
     let line_end = |line: usize| source.line_text(line - 1).chars().count() + 1;
     if range.line > 1
-        && range.line == source.lines.line_count()
+        && range.line == source.lines().line_count()
         && source.line_text(range.line - 1).is_empty()
     {
         range.line -= 1;
@@ -732,7 +732,6 @@ fn code_fence(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::report::SourceText;
-    use crate::syntax::LineIndex;
 
     fn hashes(text: &str) -> Vec<String> {
         line_hashes(text.as_bytes())
@@ -843,11 +842,10 @@ mod tests {
     fn checked(text: &str) -> Checked {
         Checked {
             path: "a.conf".to_owned(),
-            sources: vec![SourceText {
-                path: "a.conf".to_owned(),
-                shown: text.as_bytes().to_vec(),
-                lines: LineIndex::new(text.as_bytes()),
-            }],
+            sources: vec![SourceText::new(
+                "a.conf".to_owned(),
+                text.as_bytes().to_vec(),
+            )],
             diagnostics: Vec::new(),
         }
     }

@@ -20,15 +20,27 @@ pub struct TunnelAddresses {
     pub local: Ipv6Addr,
     pub bits: Option<u8>,
     pub remote: Ipv6Addr,
+    /// Written once: every leaky profile's fix inserts it.
+    args: String,
 }
 
 impl TunnelAddresses {
+    pub fn new(local: Ipv6Addr, bits: Option<u8>, remote: Ipv6Addr) -> Self {
+        let args = match bits {
+            Some(bits) => format!("{local}/{bits} {remote}"),
+            None => format!("{local} {remote}"),
+        };
+        Self {
+            local,
+            bits,
+            remote,
+            args,
+        }
+    }
+
     /// The two arguments of an `ifconfig-ipv6` line.
     pub fn as_args(&self) -> String {
-        match self.bits {
-            Some(bits) => format!("{}/{bits} {}", self.local, self.remote),
-            None => format!("{} {}", self.local, self.remote),
-        }
+        self.args.clone()
     }
 }
 
@@ -52,11 +64,11 @@ impl Default for Params {
                 "100::/64".parse().expect("literal"),
                 "fc00::/7".parse().expect("literal"),
             ],
-            tunnel_addresses: TunnelAddresses {
-                local: "fd15:53b6:dead::2".parse().expect("literal"),
-                bits: None,
-                remote: "fd15:53b6:dead::1".parse().expect("literal"),
-            },
+            tunnel_addresses: TunnelAddresses::new(
+                "fd15:53b6:dead::2".parse().expect("literal"),
+                None,
+                "fd15:53b6:dead::1".parse().expect("literal"),
+            ),
             leak_roles: vec![Role::Client],
             server_pushes_ipv6: false,
             clients: vec![Client::Openvpn2],
@@ -171,11 +183,7 @@ pub fn parse_tunnel_addresses(
             return Err(format!("`{address}` is not inside tunnel-ranges"));
         }
     }
-    Ok(TunnelAddresses {
-        local: local_address,
-        bits,
-        remote: remote_address,
-    })
+    Ok(TunnelAddresses::new(local_address, bits, remote_address))
 }
 
 #[cfg(test)]
