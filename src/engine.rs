@@ -71,7 +71,7 @@ impl Engine {
         });
         if let Some(rule) = self.rules.iter().find(|r| r.id == UNUSED_SUPPRESSION) {
             for (suppression, used) in suppressions.iter().zip(&used) {
-                if let Some(d) = self.unused(rule, suppression, used, profile) {
+                if let Some(d) = self.unused(rule, suppression, used, &cx) {
                     diagnostics.push(d);
                 }
             }
@@ -93,8 +93,9 @@ impl Engine {
         rule: &Rule,
         suppression: &Suppression,
         used: &BTreeSet<String>,
-        profile: &Profile,
+        cx: &Context,
     ) -> Option<Diagnostic> {
+        let profile = cx.profile;
         let known = |id: &str| {
             crate::rules::BUILTIN_IDS.contains(&id) || self.rules.iter().any(|r| r.id == id)
         };
@@ -140,12 +141,7 @@ impl Engine {
                     .join(", "),
             );
         let fix = crate::rules::FindingFix::new("delete the suppression comment", edits);
-        let cx = Context {
-            profile,
-            params: &Params::default(),
-            role: profile.model.role,
-        };
-        Some(to_diagnostic(rule, finding.fix(fix), &cx, false))
+        Some(to_diagnostic(rule, finding.fix(fix), cx, false))
     }
 }
 
