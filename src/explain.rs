@@ -2,15 +2,20 @@
 
 use serde_json::json;
 
-use crate::rules::Rule;
+use crate::rules::{AppliesTo, Rule};
 
 /// What, why, a bad and a good example, and fix safety, as plain text.
 pub fn explain(rule: &Rule) -> String {
     let mut out = format!("# {} ({})\n\n", rule.id, rule.severity.as_str());
+    let applies_to = match &rule.applies_to {
+        AppliesTo::Param(name) => {
+            format!("the roles listed in the `{name}` param (clients by default)")
+        }
+        other => other.describe(),
+    };
     out.push_str(&format!(
-        "{}\n\nApplies to: {}.\n\n",
-        rule.doc.summary,
-        rule.applies_to.describe()
+        "{}\n\nApplies to: {applies_to}.\n\n",
+        rule.doc.summary
     ));
     out.push_str(&format!("## Why is this bad?\n\n{}\n\n", rule.doc.why));
     out.push_str(&format!("## Example\n\n{}\n", indent(&rule.doc.bad)));
