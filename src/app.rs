@@ -388,7 +388,7 @@ fn read_input(input: &walk::Input, args: &Args) -> Result<(String, Vec<u8>), Str
             .unwrap_or_else(|| "-".to_owned());
         return Ok((name, text));
     }
-    let text = walk::read_file(&input.path).map_err(|e| walk::describe_error(&input.path, &e))?;
+    let text = walk::read_input(input).map_err(|e| walk::describe_error(&input.path, &e))?;
     Ok((report::display_path(&input.path), text))
 }
 

@@ -23,7 +23,7 @@ pub fn for_each_ordered<T, R>(
     }
     // Workers take items in small batches, so a thread switch or a channel message is paid
     // once per batch rather than once per file, while batches stay small enough to balance.
-    let batch = (items.len() / (threads * 8)).clamp(1, 16);
+    let batch = (items.len() / (threads * 8)).clamp(1, 64);
     let next = AtomicUsize::new(0);
     // A bounded channel keeps workers from running far ahead of the consumer.
     let (sender, receiver) = mpsc::sync_channel::<(usize, Vec<R>)>(threads * 16);
