@@ -23,10 +23,10 @@ pub fn for_each_ordered<T, R>(
     }
     // Workers take items in small batches, so a thread switch or a channel message is paid
     // once per batch rather than once per file, while batches stay small enough to balance.
-    let batch = (items.len() / (threads * 8)).clamp(1, 64);
+    let batch = (items.len() / (threads * 8)).clamp(1, 32);
     let next = AtomicUsize::new(0);
     // A bounded channel keeps workers from running far ahead of the consumer.
-    let (sender, receiver) = mpsc::sync_channel::<(usize, Vec<R>)>(threads * 16);
+    let (sender, receiver) = mpsc::sync_channel::<(usize, Vec<R>)>(threads * 2);
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let sender = sender.clone();
