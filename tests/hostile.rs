@@ -260,59 +260,44 @@ fn a_file_that_vanishes_is_an_error_and_the_run_goes_on() {
     assert!(stdout(&output).contains("here.ovpn"));
 }
 
+/// Runs the linter in `dir` with `args` (no address-space limit: a config is read before
+/// anything else), under the hang guard.
+fn run_guarded(dir: &Path, args: &[&str]) -> Output {
+    let binary = Command::cargo_bin("ovpn6-lint")
+        .unwrap()
+        .get_program()
+        .to_owned();
+    let child = Command::new(binary)
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_with_guard(child, Duration::from_secs(60))
+}
+
 #[test]
 fn huge_and_deeply_nested_config_files_fail_in_bounded_time() {
     let dir = tempfile::tempdir().unwrap();
-    let nested = format!("x = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
-    fs::write(dir.path().join("nested.toml"), nested).unwrap();
-    let binary = Command::cargo_bin("ovpn6-lint")
-        .unwrap()
-        .get_program()
-        .to_owned();
-    let child = Command::new(binary)
-        .args(["--config", "nested.toml", "."])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let output = wait_with_guard(child, Duration::from_secs(60));
+    let deep = |key: &str| format!("{key} = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    fs::write(dir.path().join("nested.toml"), deep("x")).unwrap();
+    let output = run_guarded(dir.path(), &["--config", "nested.toml", "."]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+
     let huge = format!("include = [{}]\n", vec!["\"**/*.ovpn\""; 200_000].join(","));
     fs::write(dir.path().join("huge.toml"), huge).unwrap();
-    let binary = Command::cargo_bin("ovpn6-lint")
-        .unwrap()
-        .get_program()
-        .to_owned();
-    let child = Command::new(binary)
-        .args(["--config", "huge.toml", "--format", "short", "."])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let output = wait_with_guard(child, Duration::from_secs(60));
+    let output = run_guarded(
+        dir.path(),
+        &["--config", "huge.toml", "--format", "short", "."],
+    );
     assert!(matches!(output.status.code(), Some(0..=2)));
+
     // The same for a rule file in rule-dirs.
     fs::create_dir_all(dir.path().join("policy")).unwrap();
-    fs::write(
-        dir.path().join("policy/deep.toml"),
-        format!("id = {}1{}\n", "[".repeat(100_000), "]".repeat(100_000)),
-    )
-    .unwrap();
+    fs::write(dir.path().join("policy/deep.toml"), deep("id")).unwrap();
     fs::write(dir.path().join("rules.toml"), "rule-dirs = [\"policy\"]\n").unwrap();
-    let binary = Command::cargo_bin("ovpn6-lint")
-        .unwrap()
-        .get_program()
-        .to_owned();
-    let child = Command::new(binary)
-        .args(["--config", "rules.toml", "."])
-        .current_dir(dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let output = wait_with_guard(child, Duration::from_secs(60));
+    let output = run_guarded(dir.path(), &["--config", "rules.toml", "."]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(
         stderr(&output).contains("policy/deep.toml"),
