@@ -22,7 +22,6 @@ pub struct Config {
     /// The folder globs are relative to.
     pub root: PathBuf,
     pub include: GlobSet,
-    pub include_patterns: Vec<String>,
     /// The config file sets `include` (else a `.conf` is linted only when it looks like OpenVPN).
     pub include_configured: bool,
     pub exclude: GlobSet,
@@ -72,7 +71,6 @@ impl Config {
         Self {
             root,
             include: globs(DEFAULT_INCLUDE).expect("valid literal globs"),
-            include_patterns: DEFAULT_INCLUDE.iter().map(|s| s.to_string()).collect(),
             include_configured: false,
             exclude: GlobSet::empty(),
             fail_on: None,
@@ -94,7 +92,6 @@ impl Config {
         let mut config = Config::default_at(root.clone());
         if let Some(include) = &file.include {
             config.include = spanned_globs(include)?;
-            config.include_patterns = include.get_ref().clone();
             config.include_configured = true;
         }
         if let Some(exclude) = &file.exclude {

@@ -34,7 +34,7 @@ pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u
         stack: Vec::new(),
         state: State::default(),
     };
-    let top = builder.add_source(path.to_path_buf(), text, None);
+    let top = builder.add_source(path.to_path_buf(), text);
     builder.read_source(top);
     let model = builder.state.finish();
     Profile {
@@ -53,10 +53,9 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn add_source(&mut self, path: PathBuf, text: Vec<u8>, included_from: Option<Loc>) -> SourceId {
+    fn add_source(&mut self, path: PathBuf, text: Vec<u8>) -> SourceId {
         let parsed = syntax::parse(&text);
-        self.sources
-            .push(Source::new(path, text, parsed, included_from));
+        self.sources.push(Source::new(path, text, parsed));
         self.sources.len() - 1
     }
 
@@ -143,7 +142,7 @@ impl Builder<'_> {
                 }
                 match (self.read)(&path) {
                     Ok(text) => {
-                        let source = self.add_source(path, text, Some(loc));
+                        let source = self.add_source(path, text);
                         self.read_source(source);
                     }
                     Err(error) => fail(
@@ -193,7 +192,6 @@ struct State {
     dev: Option<Located<String>>,
     dev_type: Option<String>,
     ifconfig_ipv6: Option<IfconfigIpv6>,
-    ifconfig_ipv6_lines: Vec<Loc>,
     server_ipv6: Option<(Ipv6Addr, u8, Loc)>,
     routes: Vec<RouteLine>,
     route_ipv6_gateway: Option<Located<Ipv6Addr>>,
@@ -519,7 +517,6 @@ impl State {
                 "`ifconfig-ipv6` prefix length must be from /64 to /124, not /{bits}"
             ));
         }
-        self.ifconfig_ipv6_lines.push(loc.clone());
         self.ifconfig_ipv6 = Some(IfconfigIpv6 {
             local: local.host_text.clone(),
             local_address: local.address(),
@@ -694,7 +691,6 @@ impl State {
             dev: self.dev,
             dev_type,
             ifconfig_ipv6: self.ifconfig_ipv6,
-            ifconfig_ipv6_lines: self.ifconfig_ipv6_lines,
             routes_ipv6,
             dropped_routes_ipv6: dropped,
             named_routes_ipv6: named,

@@ -38,18 +38,15 @@ pub struct Source {
     pub parsed: Parsed,
     /// Line starts, worked out when first asked for (most clean files never need them).
     lines: std::sync::OnceLock<LineIndex>,
-    /// The `config` line that included this file.
-    pub included_from: Option<Loc>,
 }
 
 impl Source {
-    pub fn new(path: PathBuf, text: Vec<u8>, parsed: Parsed, included_from: Option<Loc>) -> Self {
+    pub fn new(path: PathBuf, text: Vec<u8>, parsed: Parsed) -> Self {
         Self {
             path,
             text,
             parsed,
             lines: std::sync::OnceLock::new(),
-            included_from,
         }
     }
 
@@ -162,8 +159,6 @@ pub struct Model {
     pub dev_type: DevType,
     /// The `ifconfig-ipv6` in effect (the last one, or what `server-ipv6` derives).
     pub ifconfig_ipv6: Option<IfconfigIpv6>,
-    /// Every accepted `ifconfig-ipv6` line, in order.
-    pub ifconfig_ipv6_lines: Vec<Loc>,
     /// Routes OpenVPN installs from `route-ipv6` lines, in config order.
     pub routes_ipv6: Vec<RouteIpv6>,
     /// Routes OpenVPN loads and never installs.
@@ -192,10 +187,6 @@ impl Model {
         self.options
             .iter()
             .filter(move |o| o.name == name && o.status == Status::Applied)
-    }
-
-    pub fn has(&self, name: &str) -> bool {
-        self.applied(name).next().is_some()
     }
 }
 

@@ -178,14 +178,6 @@ pub struct Counts {
 }
 
 impl Counts {
-    pub fn of(files: &[Checked], with_unsafe: bool) -> Self {
-        let mut counts = Counts::default();
-        for file in files {
-            counts.add(file, with_unsafe);
-        }
-        counts
-    }
-
     pub fn add(&mut self, file: &Checked, with_unsafe: bool) {
         for d in &file.diagnostics {
             match d.severity {

@@ -51,10 +51,6 @@ impl Directive {
     pub fn args(&self) -> &[Word] {
         &self.words[1..]
     }
-
-    pub fn is_top_level(&self) -> bool {
-        self.connection.is_none()
-    }
 }
 
 /// An inline block: `<tag>`, a raw body, `</tag>`.
@@ -75,11 +71,6 @@ impl InlineBlock {
     /// Blocks whose bodies are secrets: no report or diff may ever print them.
     pub fn is_secret(&self) -> bool {
         SECRET_TAGS.contains(&self.tag.as_str())
-    }
-
-    /// From the start of the opening word to the end of the closing line (or of the file).
-    pub fn whole(&self) -> Span {
-        self.open.start..self.close.as_ref().map_or(self.body.end, |c| c.end)
     }
 }
 
