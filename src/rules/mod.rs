@@ -162,46 +162,21 @@ pub fn load_rule(origin: &str, text: &str, params: &Params) -> Result<Rule, Load
     let unless = check::conditions(&file.check.unless)?;
     let kind = file.check.kind.get_ref().clone();
     let kind_span = file.check.kind.span();
-    let check: Box<dyn Check> = match kind.as_str() {
-        "require-directive" => Box::new(require_directive::RequireDirective::load(
-            &file.check,
-            params,
-        )?),
-        "forbid-directive" => Box::new(forbid_directive::ForbidDirective::load(
-            &file.check,
-            params,
-        )?),
-        "routes-cover" => Box::new(routes_cover::RoutesCover::load(&file.check, params)?),
-        "addresses-within" => Box::new(addresses_within::AddressesWithin::load(
-            &file.check,
-            params,
-        )?),
-        "single-directive" => Box::new(single_directive::SingleDirective::load(
-            &file.check,
-            params,
-        )?),
-        "redundant-routes" => Box::new(redundant_routes::RedundantRoutes::load(
-            &file.check,
-            params,
-        )?),
-        "openvpn-drops" => Box::new(openvpn_drops::OpenvpnDrops::load(&file.check, params)?),
-        "openvpn-refuses" => Box::new(openvpn_refuses::OpenvpnRefuses::load(&file.check, params)?),
-        "pushed-coverage" => Box::new(pushed_coverage::PushedCoverage::load(&file.check, params)?),
-        "tap-gateway" => Box::new(tap_gateway::TapGateway::load(&file.check, params)?),
-        "unused-suppression" => Box::new(unused_suppression::UnusedSuppression::load(
-            &file.check,
-            params,
-        )?),
-        other => {
-            return Err(fail(
-                kind_span,
-                format!(
-                    "unknown check kind `{other}`; the kinds are: {}",
-                    KINDS.join(", ")
-                ),
-            ));
-        }
+    let load = KINDS
+        .iter()
+        .find(|(name, _)| *name == kind)
+        .map(|(_, load)| load);
+    let Some(load) = load else {
+        let names: Vec<&str> = KINDS.iter().map(|(name, _)| *name).collect();
+        return Err(fail(
+            kind_span,
+            format!(
+                "unknown check kind `{kind}`; the kinds are: {}",
+                names.join(", ")
+            ),
+        ));
     };
+    let check = load(&file.check, params)?;
 
     let message = file.message.get_ref().clone();
     check_template(&message, check.vars(), file.message.span())?;
@@ -284,19 +259,44 @@ pub fn fill_params(template: &str, params: &Params) -> Result<String, String> {
     Ok(render(template, |name| params.text(name)))
 }
 
-/// The check kinds a rule file may name.
-pub const KINDS: &[&str] = &[
-    "require-directive",
-    "forbid-directive",
-    "routes-cover",
-    "addresses-within",
-    "single-directive",
-    "redundant-routes",
-    "openvpn-drops",
-    "openvpn-refuses",
-    "pushed-coverage",
-    "tap-gateway",
-    "unused-suppression",
+/// Reads a `[check]` table into one check kind.
+type Loader = fn(&CheckArgs, &Params) -> Result<Box<dyn Check>, LoadError>;
+
+/// The check kinds a rule file may name, each with its loader.
+pub const KINDS: &[(&str, Loader)] = &[
+    ("require-directive", |a, p| {
+        Ok(Box::new(require_directive::RequireDirective::load(a, p)?))
+    }),
+    ("forbid-directive", |a, p| {
+        Ok(Box::new(forbid_directive::ForbidDirective::load(a, p)?))
+    }),
+    ("routes-cover", |a, p| {
+        Ok(Box::new(routes_cover::RoutesCover::load(a, p)?))
+    }),
+    ("addresses-within", |a, p| {
+        Ok(Box::new(addresses_within::AddressesWithin::load(a, p)?))
+    }),
+    ("single-directive", |a, p| {
+        Ok(Box::new(single_directive::SingleDirective::load(a, p)?))
+    }),
+    ("redundant-routes", |a, p| {
+        Ok(Box::new(redundant_routes::RedundantRoutes::load(a, p)?))
+    }),
+    ("openvpn-drops", |a, p| {
+        Ok(Box::new(openvpn_drops::OpenvpnDrops::load(a, p)?))
+    }),
+    ("openvpn-refuses", |a, p| {
+        Ok(Box::new(openvpn_refuses::OpenvpnRefuses::load(a, p)?))
+    }),
+    ("pushed-coverage", |a, p| {
+        Ok(Box::new(pushed_coverage::PushedCoverage::load(a, p)?))
+    }),
+    ("tap-gateway", |a, p| {
+        Ok(Box::new(tap_gateway::TapGateway::load(a, p)?))
+    }),
+    ("unused-suppression", |a, p| {
+        Ok(Box::new(unused_suppression::UnusedSuppression::load(a, p)?))
+    }),
 ];
 
 fn parse_applies_to(value: &Spanned<String>, params: &Params) -> Result<AppliesTo, LoadError> {
