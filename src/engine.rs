@@ -29,11 +29,7 @@ pub struct Engine {
 impl Engine {
     pub fn lint(&self, profile: &Profile, settings: &FileSettings) -> Vec<Diagnostic> {
         let role = settings.role.unwrap_or(profile.model.role);
-        let cx = Context {
-            profile,
-            params: settings.params,
-            role,
-        };
+        let cx = Context::new(profile, settings.params, role);
         let fixes_need_unsafe =
             !profile.model.errors.is_empty() || has_template_markers(&profile.top().text);
         let mut diagnostics = Vec::new();
@@ -180,7 +176,7 @@ pub fn holds(condition: Condition, cx: &Context) -> bool {
         }
         Condition::Openvpn3Clients => cx.params.has_openvpn3(),
         Condition::Ipv6Routed => {
-            let covered = crate::rules::coverage(model);
+            let covered = cx.coverage();
             cx.params
                 .required_coverage
                 .iter()

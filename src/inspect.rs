@@ -42,7 +42,7 @@ pub fn to_json(profile: &Profile, path: &str) -> Value {
                 "metric": r.metric,
             });
             match &r.option {
-                Some(source) => located(&source.loc, value),
+                Some(source) => located(&profile.route_line(source).loc, value),
                 None => value,
             }
         }).collect::<Vec<_>>(),

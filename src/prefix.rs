@@ -27,23 +27,25 @@ impl PrefixSet {
         Self::default()
     }
 
-    /// Builds the union of `iter` in O(n log n) by sorting the ranges and merging them.
+    /// Builds the union of `iter` in O(n log n) by sorting the ranges and merging them in place.
     #[must_use]
     pub fn from_prefixes<I: IntoIterator<Item = Ipv6Net>>(iter: I) -> Self {
-        let mut bounds: Vec<(u128, u128)> = iter.into_iter().map(|net| bounds(&net)).collect();
-        bounds.sort_unstable();
-
-        let mut ranges: Vec<(u128, u128)> = Vec::with_capacity(bounds.len());
-        for (first, last) in bounds {
-            match ranges.last_mut() {
-                // A range that ends at `u128::MAX` absorbs everything after it, which
-                // `checked_add` returning `None` expresses without overflowing.
-                Some(prev) if prev.1.checked_add(1).is_none_or(|next| first <= next) => {
-                    prev.1 = prev.1.max(last);
-                }
-                _ => ranges.push((first, last)),
+        let iter = iter.into_iter();
+        // Room for the most the iterator can give (a filtered list gives an upper bound), so
+        // the list is not copied while it grows; room never filled costs no memory.
+        let (low, high) = iter.size_hint();
+        let mut ranges: Vec<(u128, u128)> = Vec::with_capacity(high.unwrap_or(low));
+        ranges.extend(iter.map(|net| bounds(&net)));
+        ranges.sort_unstable();
+        ranges.dedup_by(|(first, last), prev| {
+            // A range that ends at `u128::MAX` absorbs everything after it, which
+            // `checked_add` returning `None` expresses without overflowing.
+            let joins = prev.1.checked_add(1).is_none_or(|next| *first <= next);
+            if joins {
+                prev.1 = prev.1.max(*last);
             }
-        }
+            joins
+        });
         Self { ranges }
     }
 

@@ -36,7 +36,7 @@ pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u
     };
     let top = builder.add_source(path.to_path_buf(), text);
     builder.read_source(top);
-    let model = builder.state.finish();
+    let model = builder.state.finish(&builder.sources);
     Profile {
         sources: builder.sources,
         model,
@@ -72,6 +72,8 @@ impl Builder<'_> {
             });
         }
         self.check_connection_remotes(source);
+        let count = self.sources[source].parsed.directives.len();
+        self.state.options.reserve(count);
         for index in 0..self.sources[source].parsed.directives.len() {
             let id = DirectiveId { source, index };
             let directive = &self.sources[source].parsed.directives[index];
@@ -171,15 +173,6 @@ enum Request {
     ChangeDirectory(String),
 }
 
-/// A `route-ipv6` as written; resolved once every option is known.
-struct RouteLine {
-    loc: Loc,
-    network_loc: Loc,
-    network: String,
-    gateway: Option<String>,
-    metric: Option<String>,
-}
-
 #[derive(Default)]
 struct State {
     options: Vec<OptionLine>,
@@ -193,7 +186,8 @@ struct State {
     dev_type: Option<String>,
     ifconfig_ipv6: Option<IfconfigIpv6>,
     server_ipv6: Option<(Ipv6Addr, u8, Loc)>,
-    routes: Vec<RouteLine>,
+    /// The `route-ipv6` lines, as indexes into `options`; resolved once every option is known.
+    routes: Vec<usize>,
     route_ipv6_gateway: Option<Located<Ipv6Addr>>,
     route_metric: i64,
     redirect: Redirect,
@@ -342,10 +336,6 @@ impl State {
         setenv_opt: bool,
         source: SourceId,
     ) -> Outcome {
-        let at = |span: &Span| Loc {
-            source,
-            span: span.clone(),
-        };
         let n = args.len();
         let unrecognized = || {
             Outcome::Unrecognized(match misspelt_ipv6_option(name) {
@@ -358,13 +348,8 @@ impl State {
         match name {
             "ifconfig-ipv6" if n == 2 => self.ifconfig_ipv6(words, loc, source),
             "route-ipv6" if (1..=3).contains(&n) => {
-                self.routes.push(RouteLine {
-                    loc: loc.clone(),
-                    network_loc: at(&words[1].span),
-                    network: args[0].to_owned(),
-                    gateway: args.get(1).map(|s| s.to_string()),
-                    metric: args.get(2).map(|s| s.to_string()),
-                });
+                // `option()` adds this line to `options` next.
+                self.routes.push(self.options.len());
                 Outcome::Applied
             }
             "route-ipv6-gateway" if n == 1 => match parse_numeric(args[0]) {
@@ -589,7 +574,7 @@ impl State {
         }
     }
 
-    fn finish(mut self) -> Model {
+    fn finish(mut self, sources: &[Source]) -> Model {
         let role = if self.server {
             Role::Server
         } else if self.client {
@@ -631,10 +616,18 @@ impl State {
             .or(self.ifconfig_ipv6.as_ref().map(|i| i.remote_address));
         let default_metric = (self.route_metric != 0).then_some(self.route_metric);
 
-        let mut routes_ipv6 = Vec::new();
+        let mut routes_ipv6 = Vec::with_capacity(self.routes.len());
         let mut dropped = Vec::new();
         let mut named = Vec::new();
-        for route in self.routes {
+        for &option in &self.routes {
+            let line = &self.options[option];
+            let words =
+                &sources[line.id.source].parsed.directives[line.id.index].words[line.skip + 1..];
+            let route = RouteLine {
+                network: &words[0].text,
+                gateway: words.get(1).map(|w| w.text.as_str()),
+                metric: words.get(2).map(|w| w.text.as_str()),
+            };
             let reason = match resolve_route(&route, default_gateway, default_metric) {
                 // On tap OpenVPN needs a gateway, unless the metric is 0.
                 Ok(resolved)
@@ -650,9 +643,7 @@ impl State {
                         gateway: resolved.gateway,
                         metric: resolved.metric,
                         option: Some(RouteSource {
-                            loc: route.loc,
-                            network_loc: route.network_loc,
-                            network_text: route.network,
+                            option,
                             bits_form: resolved.bits_form,
                             written_address: resolved.written_address,
                         }),
@@ -667,9 +658,12 @@ impl State {
                 &mut dropped
             };
             list.push(DroppedRoute {
-                spec: route.network,
-                loc: route.loc,
-                network_loc: route.network_loc,
+                spec: route.network.to_owned(),
+                loc: line.loc.clone(),
+                network_loc: Loc {
+                    source: line.id.source,
+                    span: words[0].span.clone(),
+                },
                 reason,
             });
         }
@@ -720,6 +714,13 @@ enum Outcome {
     Unrecognized(String),
 }
 
+/// The words of a `route-ipv6` line.
+struct RouteLine<'a> {
+    network: &'a str,
+    gateway: Option<&'a str>,
+    metric: Option<&'a str>,
+}
+
 /// What `init_route_ipv6()` makes of a `route-ipv6` line that it installs.
 struct Resolved {
     network: Ipv6Net,
@@ -730,12 +731,12 @@ struct Resolved {
 }
 
 /// `init_route_ipv6()`: how OpenVPN turns a `route-ipv6` line into a route, or why it drops it.
-fn resolve_route(
-    route: &RouteLine,
+fn resolve_route<'a>(
+    route: &RouteLine<'a>,
     default_gateway: Option<Ipv6Addr>,
     default_metric: Option<i64>,
 ) -> Result<Resolved, DropReason> {
-    let spec = AddressSpec::parse(&route.network);
+    let spec = AddressSpec::parse(route.network);
     let Some(bits) = spec.bits else {
         return Err(DropReason::BadBits {
             hash_glued: route.network.contains('#'),
@@ -746,14 +747,12 @@ fn resolve_route(
         Host::Name => return Err(DropReason::Name),
         Host::Invalid => return Err(DropReason::BadAddress),
     };
-    fn defined(parm: &Option<String>) -> Option<&str> {
-        parm.as_deref().filter(|p| *p != "default")
-    }
-    let gateway = match defined(&route.gateway) {
+    let defined = |parm: Option<&'a str>| parm.filter(|p| *p != "default");
+    let gateway = match defined(route.gateway) {
         Some(text) => parse_numeric(text),
         None => default_gateway,
     };
-    let metric = match defined(&route.metric) {
+    let metric = match defined(route.metric) {
         Some(text) => {
             let metric = atoi(text);
             if metric < 0 {

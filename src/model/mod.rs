@@ -81,6 +81,22 @@ impl Profile {
         &self.directive(option.id).words[option.skip..]
     }
 
+    /// The `route-ipv6` line a route comes from.
+    pub fn route_line(&self, route: &RouteSource) -> &OptionLine {
+        &self.model.options[route.option]
+    }
+
+    /// The network word of a route's `route-ipv6` line, and where it is.
+    pub fn route_network(&self, route: &RouteSource) -> (&str, Loc) {
+        let line = self.route_line(route);
+        let word = &self.option_words(line)[1];
+        let loc = Loc {
+            source: line.id.source,
+            span: word.span.clone(),
+        };
+        (&word.text, loc)
+    }
+
     /// 1-based line of a place.
     pub fn line_of(&self, loc: &Loc) -> usize {
         self.sources[loc.source].lines().line_of(loc.span.start) + 1
@@ -223,13 +239,11 @@ pub struct RouteIpv6 {
     pub option: Option<RouteSource>,
 }
 
-/// Where a `route-ipv6` came from and how its words were written.
+/// Where a `route-ipv6` came from and how its network was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RouteSource {
-    pub loc: Loc,
-    /// The network word.
-    pub network_loc: Loc,
-    pub network_text: String,
+    /// Index into [`Model::options`] of the `route-ipv6` line ([`Profile::route_line`]).
+    pub option: usize,
     pub bits_form: address::BitsForm,
     /// The network as written, before OpenVPN cleared its host bits.
     pub written_address: Ipv6Addr,

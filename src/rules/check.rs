@@ -1,6 +1,7 @@
 //! What every check kind shares: its arguments as written, the context it runs in, and the
 //! findings it returns.
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::ops::Range;
@@ -12,6 +13,7 @@ use toml::Spanned;
 use super::params::Params;
 use crate::diagnostic::{Applicability, Edit, Label};
 use crate::model::{Loc, Profile, Role};
+use crate::prefix::PrefixSet;
 
 /// A check kind: judges one profile and returns findings. Implementations are pure.
 pub trait Check: Debug + Send + Sync {
@@ -41,6 +43,25 @@ pub struct Context<'a> {
     pub profile: &'a Profile,
     pub params: &'a Params,
     pub role: Role,
+    coverage: OnceCell<PrefixSet>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(profile: &'a Profile, params: &'a Params, role: Role) -> Self {
+        Self {
+            profile,
+            params,
+            role,
+            coverage: OnceCell::new(),
+        }
+    }
+
+    /// What the profile's own routes send into the tunnel ([`super::coverage`]), worked out
+    /// once for all the rules that ask.
+    pub fn coverage(&self) -> &PrefixSet {
+        self.coverage
+            .get_or_init(|| super::coverage(&self.profile.model))
+    }
 }
 
 /// One thing a check found.

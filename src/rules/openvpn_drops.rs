@@ -106,14 +106,15 @@ impl Check for OpenvpnDrops {
                     let Some(source) = &route.option else {
                         continue;
                     };
+                    let (spec, network_loc) = cx.profile.route_network(source);
                     let fix = match source.bits_form {
                         BitsForm::Written => continue,
                         BitsForm::Missing => FindingFix::new(
                             "write `/64`, the length OpenVPN uses",
-                            edit_if_top(source.network_loc.source, || {
+                            edit_if_top(network_loc.source, || {
                                 let at = placement::end_inside_word(
                                     &cx.profile.top().text,
-                                    &source.network_loc.span,
+                                    &network_loc.span,
                                 );
                                 Edit::insert(at, "/64".to_owned())
                             }),
@@ -125,8 +126,8 @@ impl Check for OpenvpnDrops {
                         .at_most(Applicability::DisplayOnly),
                     };
                     out.push(
-                        Finding::at(source.network_loc.clone())
-                            .var("spec", &source.network_text)
+                        Finding::at(network_loc.clone())
+                            .var("spec", spec)
                             .var("installed", route.network.to_string())
                             .fix(fix),
                     );
@@ -140,13 +141,14 @@ impl Check for OpenvpnDrops {
                     if source.written_address == route.network.addr() {
                         continue;
                     }
+                    let (spec, network_loc) = cx.profile.route_network(source);
                     let masked = match source.bits_form {
                         BitsForm::Written => route.network.to_string(),
                         _ => route.network.addr().to_string(),
                     };
-                    let edits = edit_if_top(source.network_loc.source, || {
+                    let edits = edit_if_top(network_loc.source, || {
                         let text = &cx.profile.top().text;
-                        let span = &source.network_loc.span;
+                        let span = &network_loc.span;
                         let end = placement::end_inside_word(text, span);
                         let start = if end < span.end {
                             span.start + 1
@@ -163,8 +165,8 @@ impl Check for OpenvpnDrops {
                         }
                     });
                     out.push(
-                        Finding::at(source.network_loc.clone())
-                            .var("spec", &source.network_text)
+                        Finding::at(network_loc.clone())
+                            .var("spec", spec)
                             .var("installed", route.network.to_string())
                             .fix(FindingFix::new(format!("write `{masked}`"), edits)),
                     );

@@ -47,19 +47,20 @@ impl Check for RedundantRoutes {
             let (Some(source), Some(container_source)) = (&route.option, &container.option) else {
                 continue;
             };
-            let edits = placement::delete_line_of(profile, &source.loc);
+            let loc = &profile.route_line(source).loc;
+            let edits = placement::delete_line_of(profile, loc);
             let (relation, applicability) = if redundant.exact {
                 ("repeats", Applicability::Safe)
             } else {
                 ("lies inside", Applicability::Unsafe)
             };
-            let mut finding = Finding::at(source.loc.clone())
+            let mut finding = Finding::at(loc.clone())
                 .var("route", route.network.to_string())
                 .var("container", container.network.to_string())
                 .var("relation", relation)
                 .fix(FindingFix::new("delete this route", edits).at_most(applicability));
             finding.labels.push(Label {
-                loc: container_source.loc.clone(),
+                loc: profile.route_line(container_source).loc.clone(),
                 message: format!("{} is already routed here", container.network),
             });
             out.push(finding);

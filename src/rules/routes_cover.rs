@@ -30,7 +30,7 @@ impl RoutesCover {
 impl Check for RoutesCover {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let model = &cx.profile.model;
-        let covered = coverage(model);
+        let covered = cx.coverage();
         let required = self.prefixes.get(cx.params);
         let gaps: Vec<(Ipv6Net, Vec<Ipv6Net>)> = required
             .iter()
@@ -86,7 +86,10 @@ impl Check for RoutesCover {
             .iter()
             .filter_map(|r| r.option.as_ref())
             .next_back();
-        let loc = last_route.map_or_else(|| where_to_point(cx.profile), |r| r.loc.clone());
+        let loc = last_route.map_or_else(
+            || where_to_point(cx.profile),
+            |r| cx.profile.route_line(r).loc.clone(),
+        );
         let mut finding = Finding::at(loc)
             .var("uncovered", join(&remainder))
             .var("required", join(required))
@@ -99,7 +102,7 @@ impl Check for RoutesCover {
         {
             if let Some(source) = &route.option {
                 finding.labels.push(Label {
-                    loc: source.loc.clone(),
+                    loc: cx.profile.route_line(source).loc.clone(),
                     message: if route.network.prefix_len() == 0 {
                         "a length-0 route loses to the LAN's router-advertised default route"
                             .to_owned()

@@ -57,8 +57,21 @@ pub fn tokenize(line: &[u8], offset: usize) -> TokenizedLine {
     if memchr::memchr3(b'"', b'\'', b'\\', line).is_none() {
         tokenize_plain(line, offset)
     } else {
-        tokenize_any(line, offset)
+        let mut result = tokenize_any(line, offset);
+        result.words = exact(result.words);
+        result
     }
+}
+
+/// Directives keep their words for the whole run, so they hold exactly as many as there are:
+/// a grown `Vec` keeps room for 4, twice what a typical `route-ipv6` line needs.
+fn exact(mut words: Vec<Word>) -> Vec<Word> {
+    if words.capacity() == words.len() {
+        return words;
+    }
+    let mut exact = Vec::with_capacity(words.len());
+    exact.append(&mut words);
+    exact
 }
 
 /// OpenVPN's state machine, byte by byte.
@@ -158,8 +171,11 @@ fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
 /// words are runs of non-blanks, and a word that starts with `#` or `;` starts a comment.
 fn tokenize_plain(line: &[u8], offset: usize) -> TokenizedLine {
     let mut result = TokenizedLine::default();
+    // Word bounds first, so the words get a `Vec` of exactly their number.
+    let mut bounds = [(0, 0); MAX_WORDS];
+    let mut count = 0;
     let mut i = 0;
-    while result.words.len() < MAX_WORDS {
+    while count < MAX_WORDS {
         while i < line.len() && is_space(line[i]) {
             i += 1;
         }
@@ -176,14 +192,18 @@ fn tokenize_plain(line: &[u8], offset: usize) -> TokenizedLine {
         }
         if i - start > MAX_WORD_LEN {
             result.error = Some(TokenError::WordTooLong(offset + start));
-            result.words.clear();
             return result;
         }
-        result.words.push(Word {
-            text: to_text(&line[start..i]),
-            span: offset + start..offset + i,
-        });
+        bounds[count] = (start, i);
+        count += 1;
     }
+    result.words = bounds[..count]
+        .iter()
+        .map(|&(start, end)| Word {
+            text: to_text(&line[start..end]),
+            span: offset + start..offset + end,
+        })
+        .collect();
     result
 }
 
