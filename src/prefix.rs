@@ -141,31 +141,31 @@ pub struct Redundant {
 
 /// Reports each redundant item of `items`, sorted by index.
 ///
-/// The caller groups items beforehand so that all of `items` share a key (the same
-/// gateway and metric). An exact duplicate points to the first occurrence, that is
-/// the one with the smallest index; any other item inside another prefix points to
-/// the first occurrence of its outermost container.
+/// Items are `(key, index, prefix)`, and only items with equal keys (the same gateway and
+/// metric) make each other redundant. An exact duplicate points to the first occurrence, that
+/// is the one with the smallest index; any other item inside another prefix points to the
+/// first occurrence of its outermost container.
 ///
-/// Runs in O(n log n): two prefixes are either nested or disjoint, so after sorting
-/// by start address and then by length, a single sweep that remembers the current
-/// outermost prefix sees every container before what it contains.
+/// Runs in O(n log n) and sorts `items` in place, with no copy: two prefixes are either nested
+/// or disjoint, so after sorting by key, start address and then length, a single sweep that
+/// remembers the current outermost prefix sees every container before what it contains.
 #[must_use]
-pub fn find_redundant(items: &[(usize, Ipv6Net)]) -> Vec<Redundant> {
-    let mut sorted: Vec<(Ipv6Net, usize)> = items
-        .iter()
-        .map(|&(index, net)| (net.trunc(), index))
-        .collect();
-    sorted
-        .sort_unstable_by_key(|&(net, index)| (u128::from(net.network()), net.prefix_len(), index));
+pub fn find_redundant<K: Ord + Copy>(items: &mut [(K, usize, Ipv6Net)]) -> Vec<Redundant> {
+    for item in items.iter_mut() {
+        item.2 = item.2.trunc();
+    }
+    items.sort_unstable_by_key(|&(key, index, net)| {
+        (key, u128::from(net.network()), net.prefix_len(), index)
+    });
 
     let mut redundant = Vec::new();
     // The first occurrence of the previous distinct prefix; duplicates sort next to it.
-    let mut run: Option<(Ipv6Net, usize)> = None;
-    // The last address and index of the current outermost prefix.
-    let mut outer: Option<(u128, usize)> = None;
-    for (net, index) in sorted {
+    let mut run: Option<(K, Ipv6Net, usize)> = None;
+    // The key, last address and index of the current outermost prefix.
+    let mut outer: Option<(K, u128, usize)> = None;
+    for &(key, index, net) in items.iter() {
         match run {
-            Some((run_net, run_index)) if run_net == net => {
+            Some((run_key, run_net, run_index)) if run_key == key && run_net == net => {
                 redundant.push(Redundant {
                     index,
                     container: run_index,
@@ -173,19 +173,21 @@ pub fn find_redundant(items: &[(usize, Ipv6Net)]) -> Vec<Redundant> {
                 });
                 continue;
             }
-            _ => run = Some((net, index)),
+            _ => run = Some((key, net, index)),
         }
 
         let (first, last) = bounds(&net);
         match outer {
-            Some((outer_last, outer_index)) if first <= outer_last => {
+            Some((outer_key, outer_last, outer_index))
+                if outer_key == key && first <= outer_last =>
+            {
                 redundant.push(Redundant {
                     index,
                     container: outer_index,
                     exact: false,
                 });
             }
-            _ => outer = Some((last, index)),
+            _ => outer = Some((key, last, index)),
         }
     }
     redundant.sort_unstable_by_key(|r| r.index);
@@ -405,7 +407,7 @@ mod tests {
             (1, net("2001:db8::/32")),
             (2, net("2001:db9::/32")),
         ];
-        assert_eq!(find_redundant(&items), vec![redundant(1, 0, true)]);
+        assert_eq!(unkeyed(&items), vec![redundant(1, 0, true)]);
     }
 
     #[test]
@@ -415,7 +417,7 @@ mod tests {
             (1, net("2000::/3")),
             (2, net("fc00::/7")),
         ];
-        assert_eq!(find_redundant(&items), vec![redundant(0, 1, false)]);
+        assert_eq!(unkeyed(&items), vec![redundant(0, 1, false)]);
     }
 
     #[test]
@@ -426,7 +428,7 @@ mod tests {
             (2, net("fc00::/7")),
             (3, net("::/128")),
         ];
-        assert!(find_redundant(&items).is_empty());
+        assert!(unkeyed(&items).is_empty());
     }
 
     #[test]
@@ -437,7 +439,7 @@ mod tests {
             (2, net("2001:db8:1:2::/64")),
         ];
         assert_eq!(
-            find_redundant(&items),
+            unkeyed(&items),
             vec![redundant(0, 1, false), redundant(2, 1, false)]
         );
     }
@@ -449,7 +451,7 @@ mod tests {
             (1, net("2001:db8::3/128")),
             (2, net("2001:db8::4/128")),
         ];
-        assert_eq!(find_redundant(&items), vec![redundant(1, 0, false)]);
+        assert_eq!(unkeyed(&items), vec![redundant(1, 0, false)]);
     }
 
     #[test]
@@ -460,7 +462,7 @@ mod tests {
             (2, net("2001:db8::/32")),
         ];
         assert_eq!(
-            find_redundant(&items),
+            unkeyed(&items),
             vec![redundant(1, 0, false), redundant(2, 0, true)]
         );
     }
@@ -473,7 +475,7 @@ mod tests {
             (2, net("2001:db8::/32")),
         ];
         assert_eq!(
-            find_redundant(&items),
+            unkeyed(&items),
             vec![redundant(1, 0, false), redundant(2, 1, true)]
         );
     }
@@ -482,7 +484,7 @@ mod tests {
     fn find_redundant_handles_many_duplicates() {
         let items: Vec<(usize, Ipv6Net)> = (0..50).map(|i| (i, net("::/0"))).collect();
         let expected: Vec<Redundant> = (1..50).map(|i| redundant(i, 0, true)).collect();
-        assert_eq!(find_redundant(&items), expected);
+        assert_eq!(unkeyed(&items), expected);
     }
 
     #[test]
@@ -494,7 +496,7 @@ mod tests {
             ),
             (4, net("2001:db8::/32")),
         ];
-        assert_eq!(find_redundant(&items), vec![redundant(9, 4, true)]);
+        assert_eq!(unkeyed(&items), vec![redundant(9, 4, true)]);
     }
 
     #[test]
@@ -524,7 +526,7 @@ mod tests {
         assert!(!routes_set.is_empty());
         let holes = routes_set.uncovered(&net("2000::/3"));
         assert!(holes.iter().all(|hole| !routes_set.covers(hole)));
-        let reports = find_redundant(&routes);
+        let reports = unkeyed(&routes);
         assert!(reports.windows(2).all(|pair| pair[0].index < pair[1].index));
     }
 
@@ -584,11 +586,23 @@ mod tests {
         })
     }
 
+    /// `find_redundant` with every item under the same key.
+    fn unkeyed(items: &[(usize, Ipv6Net)]) -> Vec<Redundant> {
+        let mut keyed: Vec<((), usize, Ipv6Net)> =
+            items.iter().map(|&(index, net)| ((), index, net)).collect();
+        find_redundant(&mut keyed)
+    }
+
     /// The brute-force counterpart of `find_redundant`.
-    fn find_redundant_reference(items: &[(usize, Ipv6Net)]) -> Vec<Redundant> {
+    fn find_redundant_reference(items: &[(u8, usize, Ipv6Net)]) -> Vec<Redundant> {
         let mut result: Vec<Redundant> = items
             .iter()
-            .filter_map(|&(index, net)| {
+            .filter_map(|&(key, index, net)| {
+                let items: Vec<(usize, Ipv6Net)> = items
+                    .iter()
+                    .filter(|&&(k, _, _)| k == key)
+                    .map(|&(_, i, n)| (i, n))
+                    .collect();
                 let first_equal = items
                     .iter()
                     .filter(|&&(i, other)| other == net && i < index)
@@ -691,16 +705,19 @@ mod tests {
 
         #[test]
         fn find_redundant_matches_brute_force(
-            entries in prop::collection::vec((any::<u128>(), 0u8..=4), 0..12),
+            entries in prop::collection::vec((0u8..3, any::<u128>(), 0u8..=4), 0..12),
         ) {
             let region = net("2001:db8::/32");
             // Indices run backwards so that caller indices and input positions differ.
-            let items: Vec<(usize, Ipv6Net)> = entries
+            let items: Vec<(u8, usize, Ipv6Net)> = entries
                 .iter()
                 .enumerate()
-                .map(|(position, &(bits, extra))| (100 - position, inside(region, bits, extra)))
+                .map(|(position, &(key, bits, extra))| {
+                    (key, 100 - position, inside(region, bits, extra))
+                })
                 .collect();
-            prop_assert_eq!(find_redundant(&items), find_redundant_reference(&items));
+            let expected = find_redundant_reference(&items);
+            prop_assert_eq!(find_redundant(&mut items.clone()), expected);
         }
     }
 }

@@ -2,8 +2,6 @@
 //! Deleting an exact duplicate is safe; deleting a contained route is at most unsafe, since a
 //! more specific tunnel route can beat a LAN route the linter cannot see.
 
-use std::collections::HashMap;
-
 use super::check::{Check, CheckArgs, Context, Finding, FindingFix, LoadError};
 use super::params::Params;
 use super::placement;
@@ -24,24 +22,18 @@ impl Check for RedundantRoutes {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let profile = cx.profile;
         let routes = &profile.model.routes_ipv6;
-        let mut groups: HashMap<_, Vec<(usize, ipnet::Ipv6Net)>> = HashMap::new();
-        // A length-0 route is no coverage (the LAN's default route wins), so nothing inside it
-        // is redundant.
-        for (index, route) in routes
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.network.prefix_len() > 0)
-        {
-            groups
-                .entry((route.gateway, route.metric))
-                .or_default()
-                .push((index, route.network));
-        }
-        let mut found: Vec<_> = groups
-            .values()
-            .flat_map(|items| find_redundant(items))
-            .collect();
-        found.sort_by_key(|r| r.index);
+        // Routes make each other redundant only with the same gateway and metric. A length-0
+        // route is no coverage (the LAN's default route wins), so nothing inside it is
+        // redundant.
+        let mut keyed = Vec::with_capacity(routes.len());
+        keyed.extend(
+            routes
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.network.prefix_len() > 0)
+                .map(|(index, r)| ((r.gateway, r.metric), index, r.network)),
+        );
+        let found = find_redundant(&mut keyed);
         for redundant in found {
             let (route, container) = (&routes[redundant.index], &routes[redundant.container]);
             let (Some(source), Some(container_source)) = (&route.option, &container.option) else {
