@@ -220,7 +220,7 @@ impl State {
         let mut line = OptionLine {
             id,
             skip,
-            name: name.to_owned(),
+            name: name.into(),
             status: Status::Applied,
             loc: at(&directive.line),
             in_connection: directive.connection.is_some(),
@@ -506,7 +506,7 @@ impl State {
             local: local.host_text.clone(),
             local_address: local.address(),
             bits,
-            remote: remote_text.clone(),
+            remote: remote_text.to_string(),
             remote_address,
             loc: loc.clone(),
             local_span: Some(Loc {
@@ -560,7 +560,7 @@ impl State {
             let words: Vec<String> = tokenizer::tokenize(piece.as_bytes(), 0)
                 .words
                 .into_iter()
-                .map(|w| w.text)
+                .map(|w| w.text.into_string())
                 .collect();
             if !words.is_empty() {
                 self.pushes.push(Pushed {

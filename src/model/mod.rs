@@ -12,6 +12,7 @@ pub mod options;
 use std::net::Ipv6Addr;
 use std::path::PathBuf;
 
+use compact_str::CompactString;
 use ipnet::Ipv6Net;
 use serde::Serialize;
 
@@ -116,7 +117,7 @@ pub struct OptionLine {
     pub id: DirectiveId,
     /// 2 when written as `setenv opt NAME ...`.
     pub skip: usize,
-    pub name: String,
+    pub name: CompactString,
     pub status: Status,
     /// Where the whole line is.
     pub loc: Loc,

@@ -94,7 +94,7 @@ fn read_lines(
 
         let mut words = tokens.words;
         if words[0].text.len() >= 3 && words[0].text.starts_with("--") {
-            words[0].text.drain(..2);
+            words[0].text.replace_range(..2, "");
         }
         if words[0].text.starts_with('\u{feff}') && !first_line {
             parsed.errors.push(SyntaxError {
@@ -127,7 +127,7 @@ fn read_lines(
                 connection,
             });
             directive.block = Some(index);
-            directive.words[0].text = tag.clone();
+            directive.words[0].text = tag.as_str().into();
             pos = close.map_or(end, |c| c.end);
             let is_connection = tag == "connection" && connection.is_none();
             parsed.directives.push(directive);

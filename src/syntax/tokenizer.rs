@@ -5,6 +5,8 @@
 //! quote ends the word at once, backslashes escape only `\`, `"` and whitespace outside single
 //! quotes, and at most [`MAX_WORDS`] words are kept (the rest of the line is dropped silently).
 
+use compact_str::CompactString;
+
 use super::Span;
 
 /// OpenVPN keeps at most this many words of a line (`MAX_PARMS`).
@@ -15,8 +17,9 @@ const MAX_WORD_LEN: usize = 256;
 /// One word of a line: its unescaped text and the bytes it was written with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    /// The word as OpenVPN sees it (quotes removed, escapes resolved), lossily decoded.
-    pub text: String,
+    /// The word as OpenVPN sees it (quotes removed, escapes resolved), lossily decoded; held
+    /// inline up to 24 bytes, which is nearly every word.
+    pub text: CompactString,
     /// Where the word was written, quotes and backslashes included.
     pub span: Span,
 }
@@ -208,10 +211,10 @@ fn tokenize_plain(line: &[u8], offset: usize) -> TokenizedLine {
 }
 
 /// A word's bytes as text; invalid UTF-8 is shown with replacement characters.
-fn to_text(bytes: &[u8]) -> String {
+fn to_text(bytes: &[u8]) -> CompactString {
     match std::str::from_utf8(bytes) {
-        Ok(text) => text.to_owned(),
-        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+        Ok(text) => CompactString::new(text),
+        Err(_) => CompactString::from_utf8_lossy(bytes),
     }
 }
 
@@ -227,7 +230,7 @@ mod tests {
     fn words(line: &str) -> Vec<String> {
         let t = tokenize(line.as_bytes(), 0);
         assert_eq!(t.error, None, "unexpected error for {line:?}");
-        t.words.into_iter().map(|w| w.text).collect()
+        t.words.into_iter().map(|w| w.text.into_string()).collect()
     }
 
     fn error(line: &str) -> TokenError {
