@@ -216,7 +216,12 @@ impl State {
         let skip = if setenv_opt { 2 } else { 0 };
         let words = &directive.words[skip..];
         let name: &str = &words[0].text;
-        let args: Vec<&str> = words[1..].iter().map(|w| w.text.as_str()).collect();
+        // A line has at most `MAX_WORDS` words: its arguments fit on the stack.
+        let mut arg_texts = [""; tokenizer::MAX_WORDS];
+        for (text, word) in arg_texts.iter_mut().zip(&words[1..]) {
+            *text = word.text.as_str();
+        }
+        let args = &arg_texts[..words.len() - 1];
         let mut line = OptionLine {
             id,
             skip,
@@ -238,7 +243,7 @@ impl State {
                 Outcome::Applied
             }
         } else {
-            self.top_level(name, &args, words, &line.loc, setenv_opt, source)
+            self.top_level(name, args, words, &line.loc, setenv_opt, source)
         };
 
         let mut request = None;
