@@ -58,34 +58,36 @@ impl PrefixSet {
         after > 0 && self.ranges[after - 1].1 >= last
     }
 
-    /// Returns the part of `net` not in the set as the fewest, largest prefixes,
-    /// sorted by address.
+    /// Returns the part of `net` not in the set as the fewest, largest prefixes, sorted by
+    /// address, one at a time: routes scattered over a wide prefix leave millions of them.
     ///
     /// Each gap between covered ranges is converted separately; gaps are never
     /// adjacent, so no prefix from one gap could merge with a prefix from another.
-    #[must_use]
-    pub fn uncovered(&self, net: &Ipv6Net) -> Vec<Ipv6Net> {
+    pub fn uncovered(&self, net: &Ipv6Net) -> impl Iterator<Item = Ipv6Net> + '_ {
         let (first, last) = bounds(net);
         let start = self.ranges.partition_point(|&(_, end)| end < first);
-
-        let mut holes = Vec::new();
+        let mut ranges = self.ranges[start..].iter();
         // `cursor` is the first address of `net` not yet accounted for; `None` means
         // the covered part ran through `u128::MAX`, so nothing is left.
         let mut cursor = Some(first);
-        for &(range_first, range_last) in &self.ranges[start..] {
-            let Some(gap_first) = cursor else { break };
-            if range_first > last {
-                break;
+        let gaps = std::iter::from_fn(move || {
+            loop {
+                let gap_first = cursor.filter(|&gap_first| gap_first <= last)?;
+                match ranges.next() {
+                    Some(&(range_first, range_last)) if range_first <= last => {
+                        cursor = range_last.checked_add(1);
+                        if range_first > gap_first {
+                            return Some((gap_first, range_first - 1));
+                        }
+                    }
+                    _ => {
+                        cursor = None;
+                        return Some((gap_first, last));
+                    }
+                }
             }
-            if range_first > gap_first {
-                holes.extend(range_to_prefixes(gap_first, range_first - 1));
-            }
-            cursor = range_last.checked_add(1);
-        }
-        if let Some(gap_first) = cursor.filter(|&gap_first| gap_first <= last) {
-            holes.extend(range_to_prefixes(gap_first, last));
-        }
-        holes
+        });
+        gaps.flat_map(|(gap_first, gap_last)| RangePrefixes::new(gap_first, gap_last))
     }
 
     /// Returns whether the set holds no addresses.
@@ -100,12 +102,30 @@ impl PrefixSet {
 /// gives an empty list.
 #[must_use]
 pub fn range_to_prefixes(first: u128, last: u128) -> Vec<Ipv6Net> {
-    let mut prefixes = Vec::new();
-    if first > last {
-        return prefixes;
+    RangePrefixes::new(first, last).collect()
+}
+
+/// The prefixes of [`range_to_prefixes`], one at a time.
+struct RangePrefixes {
+    /// The first address not yet covered by a prefix; `None` when done.
+    cursor: Option<u128>,
+    last: u128,
+}
+
+impl RangePrefixes {
+    fn new(first: u128, last: u128) -> Self {
+        Self {
+            cursor: (first <= last).then_some(first),
+            last,
+        }
     }
-    let mut cursor = first;
-    loop {
+}
+
+impl Iterator for RangePrefixes {
+    type Item = Ipv6Net;
+
+    fn next(&mut self) -> Option<Ipv6Net> {
+        let cursor = self.cursor?;
         // Greedily take the largest block that starts aligned at `cursor` and does not
         // run past `last`; this is what makes the result minimal.
         let alignment = if cursor == 0 {
@@ -113,18 +133,14 @@ pub fn range_to_prefixes(first: u128, last: u128) -> Vec<Ipv6Net> {
         } else {
             cursor.trailing_zeros()
         };
-        let fit = match (last - cursor).checked_add(1) {
+        let fit = match (self.last - cursor).checked_add(1) {
             Some(len) => len.ilog2(),
             None => 128,
         };
         let host_bits = alignment.min(fit);
-        prefixes.push(net_from_bits(cursor, host_bits));
-
         let block_last = cursor | low_mask(host_bits);
-        if block_last >= last {
-            return prefixes;
-        }
-        cursor = block_last + 1;
+        self.cursor = (block_last < self.last).then(|| block_last + 1);
+        Some(net_from_bits(cursor, host_bits))
     }
 }
 
@@ -241,7 +257,9 @@ mod tests {
     #[test]
     fn removing_lower_half_leaves_upper_half() {
         assert_eq!(
-            set(&["2000::/4"]).uncovered(&net("2000::/3")),
+            set(&["2000::/4"])
+                .uncovered(&net("2000::/3"))
+                .collect::<Vec<_>>(),
             nets(&["3000::/4"])
         );
     }
@@ -250,7 +268,12 @@ mod tests {
     fn both_halves_cover_parent() {
         let halves = set(&["2000::/4", "3000::/4"]);
         assert!(halves.covers(&net("2000::/3")));
-        assert!(halves.uncovered(&net("2000::/3")).is_empty());
+        assert!(
+            halves
+                .uncovered(&net("2000::/3"))
+                .collect::<Vec<_>>()
+                .is_empty()
+        );
     }
 
     #[test]
@@ -264,7 +287,10 @@ mod tests {
             "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
         ] {
             assert!(all.covers(&net(text)), "{text}");
-            assert!(all.uncovered(&net(text)).is_empty(), "{text}");
+            assert!(
+                all.uncovered(&net(text)).collect::<Vec<_>>().is_empty(),
+                "{text}"
+            );
         }
     }
 
@@ -284,7 +310,7 @@ mod tests {
         assert!(routes.covers(&net("::/2")));
         assert!(!routes.covers(&net("::/0")));
         assert_eq!(
-            routes.uncovered(&net("::/0")),
+            routes.uncovered(&net("::/0")).collect::<Vec<_>>(),
             nets(&[
                 "4000::/2", "8000::/2", "c000::/3", "e000::/4", "f000::/5", "f800::/6", "fe00::/7"
             ])
@@ -295,7 +321,7 @@ mod tests {
     fn uncovered_with_several_holes_returns_maximal_prefixes_in_order() {
         let routes = set(&["2001:db8::/34", "2001:db8:6000::/35", "2001:db8:c000::/36"]);
         assert_eq!(
-            routes.uncovered(&net("2001:db8::/32")),
+            routes.uncovered(&net("2001:db8::/32")).collect::<Vec<_>>(),
             nets(&[
                 "2001:db8:4000::/35",
                 "2001:db8:8000::/34",
@@ -309,7 +335,7 @@ mod tests {
     fn uncovered_ignores_ranges_outside_the_queried_prefix() {
         let routes = set(&["::/8", "2001:db8::/33", "fe80::/10"]);
         assert_eq!(
-            routes.uncovered(&net("2001:db8::/32")),
+            routes.uncovered(&net("2001:db8::/32")).collect::<Vec<_>>(),
             nets(&["2001:db8:8000::/33"])
         );
     }
@@ -325,7 +351,10 @@ mod tests {
             "::/128",
             "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128",
         ] {
-            assert_eq!(empty.uncovered(&net(text)), nets(&[text]));
+            assert_eq!(
+                empty.uncovered(&net(text)).collect::<Vec<_>>(),
+                nets(&[text])
+            );
         }
     }
 
@@ -336,11 +365,11 @@ mod tests {
         assert!(ends.covers(&net("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128")));
         assert!(!ends.covers(&net("::1/128")));
         assert_eq!(
-            ends.uncovered(&net("::/126")),
+            ends.uncovered(&net("::/126")).collect::<Vec<_>>(),
             nets(&["::1/128", "::2/127"])
         );
 
-        let holes = ends.uncovered(&net("::/0"));
+        let holes = ends.uncovered(&net("::/0")).collect::<Vec<_>>();
         assert_eq!(holes.len(), 2 * 127);
         assert_eq!(holes.first(), Some(&net("::1/128")));
         assert_eq!(
@@ -362,10 +391,14 @@ mod tests {
         );
         assert!(top.covers(&net("ffff::/16")));
         assert_eq!(
-            top.uncovered(&net("f000::/4")),
+            top.uncovered(&net("f000::/4")).collect::<Vec<_>>(),
             nets(&["f000::/5", "f800::/6", "fc00::/7", "fe00::/8"])
         );
-        assert!(top.uncovered(&net("ff00::/8")).is_empty());
+        assert!(
+            top.uncovered(&net("ff00::/8"))
+                .collect::<Vec<_>>()
+                .is_empty()
+        );
         assert_eq!(
             range_to_prefixes(u128::MAX, u128::MAX),
             nets(&["ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"])
@@ -524,7 +557,7 @@ mod tests {
 
         let routes_set = PrefixSet::from_prefixes(routes.iter().map(|&(_, net)| net));
         assert!(!routes_set.is_empty());
-        let holes = routes_set.uncovered(&net("2000::/3"));
+        let holes = routes_set.uncovered(&net("2000::/3")).collect::<Vec<_>>();
         assert!(holes.iter().all(|hole| !routes_set.covers(hole)));
         let reports = unkeyed(&routes);
         assert!(reports.windows(2).all(|pair| pair[0].index < pair[1].index));
@@ -639,7 +672,7 @@ mod tests {
         ) {
             let set = PrefixSet::from_prefixes(members.iter().copied());
             assert_normalized(&set);
-            let holes = set.uncovered(&query);
+            let holes = set.uncovered(&query).collect::<Vec<_>>();
 
             prop_assert_eq!(set.covers(&query), holes.is_empty());
             for hole in &holes {
@@ -676,7 +709,7 @@ mod tests {
             let set = PrefixSet::from_prefixes(members.iter().copied());
             for member in &members {
                 prop_assert!(set.covers(member));
-                prop_assert!(set.uncovered(member).is_empty());
+                prop_assert!(set.uncovered(member).collect::<Vec<_>>().is_empty());
             }
         }
 

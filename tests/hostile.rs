@@ -150,6 +150,41 @@ fn two_hundred_thousand_inline_blocks() {
 }
 
 #[test]
+fn routes_scattered_over_2000_3_leave_a_short_message() {
+    // 100,000 /64 routes spread over 2000::/3 leave millions of holes between them (once a
+    // 92 MB message and 27 s); the message names a few and counts the rest.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("client\ndev tun\nifconfig-ipv6 fd00::2 fd00::1\n");
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    for _ in 0..100_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let network = (0x2000_u128 << 112) | (u128::from(state) << 61 >> 3);
+        let network = std::net::Ipv6Addr::from(network & !((1 << 64) - 1));
+        text.push_str(&format!("route-ipv6 {network}/64\n"));
+    }
+    fs::write(dir.path().join("scattered.ovpn"), text).unwrap();
+    let output = lint(dir.path(), &["scattered.ovpn"]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    let finding = out
+        .lines()
+        .find(|l| l.contains("incomplete-ipv6-routes"))
+        .expect("an incomplete-ipv6-routes finding");
+    assert!(
+        finding.len() < 1000,
+        "{} bytes: {}",
+        finding.len(),
+        &finding[..1000]
+    );
+    assert!(
+        finding.contains(" more prefixes outside the tunnel"),
+        "{finding}"
+    );
+}
+
+#[test]
 fn unterminated_secret_block_never_prints_its_body() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(

@@ -4,7 +4,7 @@
 
 use super::check::{Check, CheckArgs, Context, Finding, FindingFix, LoadError, Prefixes};
 use super::params::Params;
-use super::routes_cover::join;
+use super::routes_cover::Uncovered;
 use crate::diagnostic::Applicability;
 use crate::model::address::AddressSpec;
 use crate::prefix::PrefixSet;
@@ -65,10 +65,7 @@ impl Check for PushedCoverage {
         };
         let covered = PrefixSet::from_prefixes(routes);
         let required = self.prefixes.get(cx.params);
-        let uncovered: Vec<_> = required
-            .iter()
-            .flat_map(|net| covered.uncovered(net))
-            .collect();
+        let uncovered = Uncovered::find(&covered, required);
         if uncovered.is_empty() {
             return;
         }
@@ -77,7 +74,7 @@ impl Check for PushedCoverage {
             .map(|net| format!("`push \"route-ipv6 {net}\"`"))
             .collect();
         out.push(
-            Finding::at(loc).var("uncovered", join(&uncovered)).fix(
+            Finding::at(loc).var("uncovered", uncovered.describe()).fix(
                 FindingFix::new(
                     format!(
                         "push IPv6 into the tunnel too: add `ipv6` to the pushed redirect flags \

@@ -30,24 +30,15 @@ impl RoutesCover {
 impl Check for RoutesCover {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let model = &cx.profile.model;
-        let covered = cx.coverage();
         let required = self.prefixes.get(cx.params);
-        let gaps: Vec<(Ipv6Net, Vec<Ipv6Net>)> = required
-            .iter()
-            .map(|net| (*net, covered.uncovered(net)))
-            .filter(|(_, holes)| !holes.is_empty())
-            .collect();
-        if gaps.is_empty() {
+        let uncovered = Uncovered::find(cx.coverage(), required);
+        if uncovered.is_empty() {
             return;
         }
-        let remainder: Vec<Ipv6Net> = gaps
-            .iter()
-            .flat_map(|(_, holes)| holes.iter().copied())
-            .collect();
-        let added: Vec<Ipv6Net> = if remainder.len() <= MAX_REMAINDER_ROUTES {
-            remainder.clone()
+        let added = if uncovered.count <= MAX_REMAINDER_ROUTES {
+            &uncovered.first
         } else {
-            gaps.iter().map(|(net, _)| *net).collect()
+            &uncovered.required
         };
         let lines: Vec<String> = added
             .iter()
@@ -91,7 +82,7 @@ impl Check for RoutesCover {
             |r| cx.profile.route_line(r).loc.clone(),
         );
         let mut finding = Finding::at(loc)
-            .var("uncovered", join(&remainder))
+            .var("uncovered", uncovered.describe())
             .var("required", join(required))
             .var("add", lines.join(", "))
             .fix(fix);
@@ -118,6 +109,57 @@ impl Check for RoutesCover {
 
     fn vars(&self) -> &'static [&'static str] {
         &["uncovered", "required", "add"]
+    }
+}
+
+/// At most this many uncovered prefixes are named in a message; the rest are counted.
+const MAX_LISTED: usize = 8;
+
+/// What the routes leave of the required prefixes. Routes scattered over a wide prefix can
+/// leave millions of holes, so only the first few are kept.
+pub struct Uncovered {
+    /// The first holes, in address order: all of them when there are at most [`MAX_LISTED`].
+    pub first: Vec<Ipv6Net>,
+    /// How many holes there are in all.
+    pub count: usize,
+    /// The required prefixes that have holes.
+    pub required: Vec<Ipv6Net>,
+}
+
+impl Uncovered {
+    pub fn find(covered: &PrefixSet, required: &[Ipv6Net]) -> Self {
+        let mut found = Self {
+            first: Vec::new(),
+            count: 0,
+            required: Vec::new(),
+        };
+        for net in required {
+            let before = found.count;
+            for hole in covered.uncovered(net) {
+                if found.first.len() < MAX_LISTED {
+                    found.first.push(hole);
+                }
+                found.count += 1;
+            }
+            if found.count > before {
+                found.required.push(*net);
+            }
+        }
+        found
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The holes for a message: `3000::/4`, or the first few and how many more.
+    pub fn describe(&self) -> String {
+        let listed = join(&self.first);
+        match self.count - self.first.len() {
+            0 => listed,
+            1 => format!("{listed} and 1 more prefix"),
+            more => format!("{listed} and {more} more prefixes"),
+        }
     }
 }
 
@@ -148,4 +190,56 @@ pub fn join(nets: &[Ipv6Net]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn net(text: &str) -> Ipv6Net {
+        text.parse().expect("a valid prefix")
+    }
+
+    #[test]
+    fn uncovered_names_every_hole_when_there_are_few() {
+        let covered = PrefixSet::from_prefixes([net("2000::/4")]);
+        let found = Uncovered::find(&covered, &[net("2000::/3"), net("fc00::/7")]);
+        assert_eq!(found.first, [net("3000::/4"), net("fc00::/7")]);
+        assert_eq!(found.count, 2);
+        assert_eq!(found.required, [net("2000::/3"), net("fc00::/7")]);
+        assert_eq!(found.describe(), "3000::/4, fc00::/7");
+    }
+
+    #[test]
+    fn uncovered_keeps_the_first_holes_and_counts_the_rest() {
+        // Every other /16 of 2000::/8 is routed: 128 holes, and 2100::/8 to 3fff::/16 beyond.
+        let routes = (0..128u128).map(|i| {
+            Ipv6Net::new(((0x2000_u128 + 2 * i) << 112).into(), 16).expect("a valid prefix")
+        });
+        let covered = PrefixSet::from_prefixes(routes);
+        let required = [net("2000::/3")];
+        let found = Uncovered::find(&covered, &required);
+        let all: Vec<Ipv6Net> = covered.uncovered(&required[0]).collect();
+        assert_eq!(found.first, all[..MAX_LISTED]);
+        assert_eq!(found.count, all.len());
+        assert_eq!(found.required, required);
+        let more = all.len() - MAX_LISTED;
+        assert!(
+            found
+                .describe()
+                .ends_with(&format!("2001::/16, 2003::/16, 2005::/16, 2007::/16, 2009::/16, 200b::/16, 200d::/16, 200f::/16 and {more} more prefixes")),
+            "{}",
+            found.describe()
+        );
+    }
+
+    #[test]
+    fn one_more_hole_is_one_more_prefix() {
+        let found = Uncovered {
+            first: vec![net("2000::/4"); MAX_LISTED],
+            count: MAX_LISTED + 1,
+            required: vec![net("2000::/3")],
+        };
+        assert!(found.describe().ends_with(" and 1 more prefix"));
+    }
 }
