@@ -282,7 +282,7 @@ impl FileRun<'_> {
         });
         let relative = match (&args.stdin_filename, input.path.as_os_str() == "-") {
             (Some(stdin_name), true) => walk::relative_to(&self.config.root, Path::new(stdin_name)),
-            _ => walk::relative_to(&self.config.root, &input.path),
+            _ => input.relative.clone(),
         };
         if input.path.as_os_str() == "-"
             && args.force_exclude

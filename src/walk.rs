@@ -13,6 +13,8 @@ use crate::syntax;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Input {
     pub path: PathBuf,
+    /// `path` relative to the config's root, as include, exclude and per-path settings see it.
+    pub relative: PathBuf,
     /// A symbolic link (to a file that may also be named some other way).
     pub link: bool,
     /// Named on the command line (as opposed to found in a directory).
@@ -64,6 +66,7 @@ pub fn inputs(
         if path.as_os_str() == "-" {
             found.push(Input {
                 path: path.clone(),
+                relative: path.clone(),
                 link: false,
                 explicit: true,
             });
@@ -85,6 +88,7 @@ pub fn inputs(
                 }
                 found.push(Input {
                     path: path.clone(),
+                    relative,
                     link: fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()),
                     explicit: true,
                 });
@@ -170,6 +174,7 @@ fn keep(entry: &ignore::DirEntry, config: &Config) -> Option<Input> {
     }
     Some(Input {
         path: path.to_path_buf(),
+        relative,
         link: entry.path_is_symlink(),
         explicit: false,
     })

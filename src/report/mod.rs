@@ -150,14 +150,10 @@ impl SourceText {
 pub fn mask_secrets(text: Vec<u8>, bodies: &[Span]) -> Vec<u8> {
     let mut shown = text;
     for body in bodies {
-        let body = &mut shown[body.clone()];
-        let mut start = 0;
-        for end in memchr::memchr2_iter(b'\n', b'\r', body)
-            .chain([body.len()])
-            .collect::<Vec<_>>()
-        {
-            body[start..end].fill(b'*');
-            start = end + 1;
+        for byte in &mut shown[body.clone()] {
+            if *byte != b'\n' && *byte != b'\r' {
+                *byte = b'*';
+            }
         }
     }
     shown
