@@ -152,16 +152,26 @@ fn inline_tag(directive: &Directive) -> Option<String> {
 
 /// Reads a block body from `start` up to the first line that, after leading whitespace, starts
 /// with `</tag>`. `read_inline_file()` reads lines in chunks of at most 255 bytes, so the tag
-/// counts only at the start of such a chunk; the search jumps from one `</tag>` to the next
-/// rather than reading the body line by line (certificate bodies are most of a profile).
+/// counts only at the start of such a chunk; the search jumps from one `<` to the next rather
+/// than reading the body line by line (certificate bodies are most of a profile, and base64
+/// has no `<`).
 /// Returns the body and the closing line, or the rest of the text and `None`.
 fn read_inline_body(text: &[u8], start: usize, end: usize, tag: &str) -> (Span, Option<Span>) {
-    let close_tag = format!("</{tag}>");
-    let finder = memchr::memmem::Finder::new(close_tag.as_bytes());
+    let tag = tag.as_bytes();
+    let close_len = tag.len() + 3;
+    let is_close_tag = |at: usize| {
+        let rest = &text[at..end];
+        rest.len() >= close_len
+            && rest[1] == b'/'
+            && rest[2..].starts_with(tag)
+            && rest[2 + tag.len()] == b'>'
+    };
     let mut from = start;
-    while let Some(found) = finder.find(&text[from..end]) {
+    while let Some(found) = memchr(b'<', &text[from..end]) {
         let at = from + found;
-        if let Some(chunk_start) = chunk_start_before(text, start, at, close_tag.len()) {
+        if is_close_tag(at)
+            && let Some(chunk_start) = chunk_start_before(text, start, at, close_len)
+        {
             let (_, next) = fgets(text, chunk_start, end, OPTION_LINE_SIZE);
             return (start..chunk_start, Some(chunk_start..next));
         }
