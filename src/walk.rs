@@ -124,6 +124,9 @@ pub fn inputs(
 /// Walks `dir` on every core (the caller sorts what is found).
 fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Vec<String>) {
     let shared = std::sync::Mutex::new((Vec::new(), Vec::new()));
+    // Everything found lies under `dir`: its relative path is worked out once.
+    let dir_relative = relative_by_text(&config.root, dir);
+    let dir_relative = dir_relative.as_deref();
     ignore::WalkBuilder::new(dir)
         .hidden(false)
         .filter_entry(|e| e.file_name() != ".git")
@@ -132,7 +135,7 @@ fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Ve
             let shared = &shared;
             Box::new(move |entry| {
                 let outcome = match entry {
-                    Ok(entry) => keep(&entry, config).map(Ok),
+                    Ok(entry) => keep(&entry, config, dir, dir_relative).map(Ok),
                     Err(error) => Some(Err(format!("cannot walk `{}`: {error}", dir.display()))),
                 };
                 if let Some(outcome) = outcome {
@@ -156,8 +159,14 @@ fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Ve
     errors.extend(walk_errors);
 }
 
-/// Whether a walked entry is a file to lint.
-fn keep(entry: &ignore::DirEntry, config: &Config) -> Option<Input> {
+/// Whether a walked entry is a file to lint. `dir` is the folder walked, and `dir_relative` its
+/// path relative to the config's root when that needs no links resolved.
+fn keep(
+    entry: &ignore::DirEntry,
+    config: &Config,
+    dir: &Path,
+    dir_relative: Option<&Path>,
+) -> Option<Input> {
     if !entry
         .file_type()
         .is_some_and(|t| t.is_file() || t.is_symlink())
@@ -165,7 +174,10 @@ fn keep(entry: &ignore::DirEntry, config: &Config) -> Option<Input> {
         return None;
     }
     let path = entry.path();
-    let relative = relative_to(&config.root, path);
+    let relative = match (dir_relative, under(path, dir)) {
+        (Some(base), Some(rest)) => base.join(rest),
+        _ => relative_to(&config.root, path),
+    };
     if !config.include.is_match(&relative) || config.exclude.is_match(&relative) {
         return None;
     }
@@ -304,20 +316,11 @@ pub fn describe_error(path: &Path, error: &io::Error) -> String {
 
 /// `path` relative to `root` when it lies inside, for glob matching and reports.
 pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
-    // The common case: no config file, so the root is the current folder.
-    if root == Path::new(".") && path.is_relative() {
-        return path.strip_prefix(".").unwrap_or(path).to_path_buf();
+    if let Some(relative) = relative_by_text(root, path) {
+        return relative;
     }
-    let clean = |p: &Path| -> PathBuf {
-        p.components()
-            .filter(|c| !matches!(c, std::path::Component::CurDir))
-            .collect()
-    };
-    let (root, path) = (clean(root), clean(path));
-    if let Ok(stripped) = path.strip_prefix(&root) {
-        return stripped.to_path_buf();
-    }
-    if let (Ok(root), Ok(path)) = (root.canonicalize(), path.canonicalize())
+    let path = clean(path);
+    if let (Ok(root), Ok(path)) = (clean(root).canonicalize(), path.canonicalize())
         && let Ok(stripped) = path.strip_prefix(&root)
     {
         return stripped.to_path_buf();
@@ -325,9 +328,76 @@ pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
     path
 }
 
+/// [`relative_to`] when `path` is written under `root` (no links resolved), else `None`.
+fn relative_by_text(root: &Path, path: &Path) -> Option<PathBuf> {
+    // The common case: no config file, so the root is the current folder.
+    if root == Path::new(".") && path.is_relative() {
+        return Some(path.strip_prefix(".").unwrap_or(path).to_path_buf());
+    }
+    clean(path)
+        .strip_prefix(clean(root))
+        .ok()
+        .map(Path::to_path_buf)
+}
+
+/// `path` after `dir`, by text: the walker builds paths by joining names onto `dir` (and
+/// `Path::strip_prefix`, which compares components, cost more than the rest of the walk).
+fn under<'a>(path: &'a Path, dir: &Path) -> Option<&'a Path> {
+    let (path, dir) = (path.to_str()?, dir.to_str()?);
+    let mut rest = path.strip_prefix(dir)?;
+    if !dir.ends_with(std::path::is_separator) {
+        rest = rest.strip_prefix(std::path::is_separator)?;
+    }
+    Some(Path::new(rest))
+}
+
+/// `path` without `.` components.
+fn clean(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn under_strips_the_walked_folder_by_text() {
+        fn rest(path: &'static str, dir: &str) -> Option<&'static Path> {
+            under(Path::new(path), Path::new(dir))
+        }
+        assert_eq!(rest("repo/a/b.ovpn", "repo"), Some(Path::new("a/b.ovpn")));
+        assert_eq!(rest("repo/a.ovpn", "repo/"), Some(Path::new("a.ovpn")));
+        assert_eq!(rest("/abs/x.ovpn", "/abs"), Some(Path::new("x.ovpn")));
+        assert_eq!(rest("./x.ovpn", "."), Some(Path::new("x.ovpn")));
+        assert_eq!(rest("repo2/a.ovpn", "repo"), None);
+    }
+
+    #[test]
+    fn walked_files_get_the_same_relative_path_as_named_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let nested = dir.path().join("a").join("b");
+        fs::create_dir_all(&nested).unwrap();
+        fs::write(nested.join("c.ovpn"), "client\n").unwrap();
+        for root in [
+            dir.path().to_path_buf(),
+            dir.path().join("a"),
+            PathBuf::from("."),
+        ] {
+            let config = Config::default_at(root.clone());
+            let (inputs, errors) = inputs(&[dir.path().to_path_buf()], &config, false);
+            assert!(errors.is_empty(), "{errors:?}");
+            let [input] = inputs.as_slice() else {
+                panic!("{inputs:?}")
+            };
+            assert_eq!(
+                input.relative,
+                relative_to(&root, &input.path),
+                "root {root:?}"
+            );
+        }
+    }
 
     #[test]
     fn nginx_is_not_openvpn() {
