@@ -57,13 +57,11 @@ enum State {
 /// Splits `line` (one line as OpenVPN read it, line ending included, already cut at the first
 /// NUL) into words. `offset` is where `line` starts in the file, so spans are file offsets.
 pub fn tokenize(line: &[u8], offset: usize) -> TokenizedLine {
-    if memchr::memchr3(b'"', b'\'', b'\\', line).is_none() {
-        tokenize_plain(line, offset)
-    } else {
+    tokenize_plain(line, offset).unwrap_or_else(|| {
         let mut result = tokenize_any(line, offset);
         result.words = exact(result.words);
         result
-    }
+    })
 }
 
 /// Directives keep their words for the whole run, so they hold exactly as many as there are:
@@ -170,16 +168,18 @@ fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
     result
 }
 
-/// The state machine above for a line without quotes or backslashes, which is most lines:
-/// words are runs of non-blanks, and a word that starts with `#` or `;` starts a comment.
-fn tokenize_plain(line: &[u8], offset: usize) -> TokenizedLine {
+/// The state machine above for a line whose words hold no quotes or backslashes, which is
+/// most lines: words are runs of non-blanks, and a word that starts with `#` or `;` starts a
+/// comment. `None` when a quote or a backslash comes before the comment: the state machine
+/// reads that line.
+fn tokenize_plain(line: &[u8], offset: usize) -> Option<TokenizedLine> {
     let mut result = TokenizedLine::default();
     // Word bounds first, so the words get a `Vec` of exactly their number.
     let mut bounds = [(0, 0); MAX_WORDS];
     let mut count = 0;
     let mut i = 0;
     while count < MAX_WORDS {
-        while i < line.len() && is_space(line[i]) {
+        while i < line.len() && CLASSES[usize::from(line[i])] == Class::Blank {
             i += 1;
         }
         if i == line.len() {
@@ -190,12 +190,16 @@ fn tokenize_plain(line: &[u8], offset: usize) -> TokenizedLine {
             break;
         }
         let start = i;
-        while i < line.len() && !is_space(line[i]) {
-            i += 1;
+        while i < line.len() {
+            match CLASSES[usize::from(line[i])] {
+                Class::Plain => i += 1,
+                Class::Blank => break,
+                Class::Quoting => return None,
+            }
         }
         if i - start > MAX_WORD_LEN {
             result.error = Some(TokenError::WordTooLong(offset + start));
-            return result;
+            return Some(result);
         }
         bounds[count] = (start, i);
         count += 1;
@@ -207,8 +211,35 @@ fn tokenize_plain(line: &[u8], offset: usize) -> TokenizedLine {
             span: offset + start..offset + end,
         })
         .collect();
-    result
+    Some(result)
 }
+
+/// What a byte is to [`tokenize_plain`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Plain,
+    Blank,
+    /// A quote or a backslash.
+    Quoting,
+}
+
+/// Every byte's [`Class`], looked up rather than compared against each blank.
+static CLASSES: [Class; 256] = {
+    let mut classes = [Class::Plain; 256];
+    let mut c = 0;
+    while c < 256 {
+        let byte = c as u8;
+        classes[c] = if is_space(byte) {
+            Class::Blank
+        } else if matches!(byte, b'"' | b'\'' | b'\\') {
+            Class::Quoting
+        } else {
+            Class::Plain
+        };
+        c += 1;
+    }
+    classes
+};
 
 /// A word's bytes as text; invalid UTF-8 is shown with replacement characters.
 fn to_text(bytes: &[u8]) -> CompactString {
@@ -219,7 +250,7 @@ fn to_text(bytes: &[u8]) -> CompactString {
 }
 
 /// C's `isspace` in the C locale, plus the NUL that ends a C string.
-pub fn is_space(c: u8) -> bool {
+pub const fn is_space(c: u8) -> bool {
     matches!(c, 0 | b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
@@ -386,11 +417,30 @@ mod tests {
         fn the_plain_path_agrees_with_the_state_machine(
             line in proptest::collection::vec(proptest::sample::select(b"ab#; \t\r\n\x0b\x0c<>/:x".to_vec()), 0..300)
         ) {
-            let plain = tokenize_plain(&line, 7);
+            let plain = tokenize_plain(&line, 7).expect("no quotes: the plain path reads it");
             let any = tokenize_any(&line, 7);
             proptest::prop_assert_eq!(plain.error, any.error);
             if plain.error.is_none() {
                 proptest::prop_assert_eq!(plain, any);
+            }
+        }
+
+        #[test]
+        fn the_plain_path_leaves_quotes_to_the_state_machine(
+            line in proptest::collection::vec(proptest::sample::select(b"ab#; \t<x\"'\\".to_vec()), 0..40)
+        ) {
+            let any = tokenize_any(&line, 7);
+            match tokenize_plain(&line, 7) {
+                None => proptest::prop_assert!(
+                    line.iter().any(|c| matches!(c, b'"' | b'\'' | b'\\'))
+                ),
+                // A quote only inside a comment: both stop at the comment.
+                Some(plain) => {
+                    proptest::prop_assert_eq!(plain.error, any.error);
+                    if plain.error.is_none() {
+                        proptest::prop_assert_eq!(plain, any);
+                    }
+                }
             }
         }
     }
