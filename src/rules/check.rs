@@ -14,6 +14,7 @@ use super::params::Params;
 use crate::diagnostic::{Applicability, Edit, Label};
 use crate::model::{Loc, Profile, Role};
 use crate::prefix::PrefixSet;
+use crate::syntax::Span;
 
 /// A check kind: judges one profile and returns findings. Implementations are pure.
 pub trait Check: Debug + Send + Sync {
@@ -44,6 +45,7 @@ pub struct Context<'a> {
     pub params: &'a Params,
     pub role: Role,
     coverage: OnceCell<PrefixSet>,
+    anchor: OnceCell<Option<Span>>,
 }
 
 impl<'a> Context<'a> {
@@ -53,6 +55,7 @@ impl<'a> Context<'a> {
             params,
             role,
             coverage: OnceCell::new(),
+            anchor: OnceCell::new(),
         }
     }
 
@@ -61,6 +64,14 @@ impl<'a> Context<'a> {
     pub fn coverage(&self) -> &PrefixSet {
         self.coverage
             .get_or_init(|| super::coverage(&self.profile.model))
+    }
+
+    /// The line new IPv6 lines go after ([`super::placement::anchor`]), found once for all the
+    /// fixes that add lines.
+    pub fn anchor(&self) -> Option<&Span> {
+        self.anchor
+            .get_or_init(|| super::placement::anchor(self.profile))
+            .as_ref()
     }
 }
 

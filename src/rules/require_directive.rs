@@ -46,11 +46,12 @@ impl Check for RequireDirective {
             let line = super::fill_params(template, cx.params).expect("validated at load");
             finding = finding.var("insert", &line);
             let text = &cx.profile.top().text;
-            let edits = placement::anchor(cx.profile)
+            let edits = cx
+                .anchor()
                 .map(|anchor| {
                     vec![placement::insert_after(
                         text,
-                        &anchor,
+                        anchor,
                         std::slice::from_ref(&line),
                     )]
                 })

@@ -44,11 +44,12 @@ impl Check for RoutesCover {
             .iter()
             .map(|net| format!("route-ipv6 {net}"))
             .collect();
-        let edits = placement::anchor(cx.profile)
+        let edits = cx
+            .anchor()
             .map(|anchor| {
                 vec![placement::insert_after(
                     &cx.profile.top().text,
-                    &anchor,
+                    anchor,
                     &lines,
                 )]
             })
