@@ -51,11 +51,13 @@ fn read_lines(
     let end = range.end;
     let mut first = true;
     while pos < end {
-        let (chunk, next) = match mode {
-            Mode::File => fgets(text, pos, end, OPTION_LINE_SIZE + 1),
-            Mode::ConnectionBody => buf_parse_line(text, pos, end),
+        let (mut line, next) = match mode {
+            Mode::File => fgets_c_string(text, pos, end, OPTION_LINE_SIZE + 1),
+            Mode::ConnectionBody => {
+                let (chunk, next) = buf_parse_line(text, pos, end);
+                (cut_at_nul(text, chunk), next)
+            }
         };
-        let mut line = cut_at_nul(text, chunk.clone());
         let mut resume = next;
 
         if mode == Mode::File && line.len() == OPTION_LINE_SIZE {
@@ -198,6 +200,17 @@ fn fgets(text: &[u8], pos: usize, end: usize, size: usize) -> (Span, usize) {
     let limit = end.min(pos + size - 1);
     let stop = memchr(b'\n', &text[pos..limit]).map_or(limit, |i| pos + i + 1);
     (pos..stop, stop)
+}
+
+/// [`fgets`] and the C string it leaves in the buffer (up to the first NUL): one search for
+/// both in the common case, a line without NUL.
+fn fgets_c_string(text: &[u8], pos: usize, end: usize, size: usize) -> (Span, usize) {
+    let limit = end.min(pos + size - 1);
+    match memchr::memchr2(b'\n', 0, &text[pos..limit]) {
+        Some(i) if text[pos + i] == b'\n' => (pos..pos + i + 1, pos + i + 1),
+        Some(i) => (pos..pos + i, fgets(text, pos, end, size).1),
+        None => (pos..limit, limit),
+    }
 }
 
 /// OpenVPN's `buf_parse(buf, '\n', line, 256)`: the line without its `\n`, cut to 255 bytes;
