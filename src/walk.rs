@@ -178,7 +178,10 @@ fn keep(
         (Some(base), Some(rest)) => base.join(rest),
         _ => relative_to(&config.root, path),
     };
-    if !config.include.is_match(&relative) || config.exclude.is_match(&relative) {
+    let candidate = globset::Candidate::new(&relative);
+    if !config.include.is_match_candidate(&candidate)
+        || config.exclude.is_match_candidate(&candidate)
+    {
         return None;
     }
     if is_conf(path) && !config.include_configured && !looks_like_openvpn_file(path) {
