@@ -106,6 +106,10 @@ pub fn inputs(
     // The same file named twice (`a.ovpn ./a.ovpn`, a folder and a file in it, a symlink and its
     // target) is linted, and fixed, once.
     let named_several = paths.len() > 1;
+    if !named_several && !found.iter().any(|input| input.link) {
+        // One path walked names each file once: only a link can repeat one.
+        return (found, errors);
+    }
     let mut seen = std::collections::HashSet::new();
     found.retain(|input| {
         let identity = if named_several || input.link {
