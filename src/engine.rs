@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Label};
 use crate::model::{Loc, Profile, PullFilterAction, Role};
-use crate::rules::placement::{self, has_template_markers};
+use crate::rules::placement;
 use crate::rules::{
     AppliesTo, Condition, Context, Finding, Params, Rule, UNUSED_SUPPRESSION, render,
 };
@@ -30,8 +30,6 @@ impl Engine {
     pub fn lint(&self, profile: &Profile, settings: &FileSettings) -> Vec<Diagnostic> {
         let role = settings.role.unwrap_or(profile.model.role);
         let cx = Context::new(profile, settings.params, role);
-        let fixes_need_unsafe =
-            !profile.model.errors.is_empty() || has_template_markers(&profile.top().text);
         let mut diagnostics = Vec::new();
         for rule in &self.rules {
             if rule.id == UNUSED_SUPPRESSION || !applies(rule, &cx) {
@@ -45,7 +43,7 @@ impl Engine {
             let mut findings = Vec::new();
             rule.check.run(&cx, &mut findings);
             for finding in findings {
-                diagnostics.push(to_diagnostic(rule, finding, &cx, fixes_need_unsafe));
+                diagnostics.push(to_diagnostic(rule, finding, &cx, true));
             }
         }
         let suppressions = suppression::collect(profile);
@@ -137,6 +135,7 @@ impl Engine {
                     .join(", "),
             );
         let fix = crate::rules::FindingFix::new("delete the suppression comment", edits);
+        // Deleting a suppression comment stays safe in a refused file or a template.
         Some(to_diagnostic(rule, finding.fix(fix), cx, false))
     }
 }
@@ -185,11 +184,13 @@ pub fn holds(condition: Condition, cx: &Context) -> bool {
     }
 }
 
+/// A finding as a diagnostic. With `file_limits_fixes`, the fixes of a file OpenVPN refuses or
+/// of a template are at most unsafe.
 fn to_diagnostic(
     rule: &Rule,
     finding: Finding,
     cx: &Context,
-    fixes_need_unsafe: bool,
+    file_limits_fixes: bool,
 ) -> Diagnostic {
     let lookup = |name: &str| finding.vars.get(name).cloned();
     let message = render(&rule.message, lookup);
@@ -197,7 +198,9 @@ fn to_diagnostic(
     let fix = match (&rule.fix, finding.fix) {
         (Some(spec), Some(found)) => {
             let mut applicability = spec.applicability.min(found.at_most);
-            if spec.unsafe_when.iter().any(|c| holds(*c, cx)) || fixes_need_unsafe {
+            let file_needs_unsafe =
+                file_limits_fixes && (!cx.profile.model.errors.is_empty() || cx.templated());
+            if spec.unsafe_when.iter().any(|c| holds(*c, cx)) || file_needs_unsafe {
                 applicability = applicability.min(Applicability::Unsafe);
             }
             if found.edits.is_empty()

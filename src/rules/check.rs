@@ -46,6 +46,7 @@ pub struct Context<'a> {
     pub role: Role,
     coverage: OnceCell<PrefixSet>,
     anchor: OnceCell<Option<Span>>,
+    templated: OnceCell<bool>,
 }
 
 impl<'a> Context<'a> {
@@ -56,6 +57,7 @@ impl<'a> Context<'a> {
             role,
             coverage: OnceCell::new(),
             anchor: OnceCell::new(),
+            templated: OnceCell::new(),
         }
     }
 
@@ -70,8 +72,16 @@ impl<'a> Context<'a> {
     /// fixes that add lines.
     pub fn anchor(&self) -> Option<&Span> {
         self.anchor
-            .get_or_init(|| super::placement::anchor(self.profile))
+            .get_or_init(|| super::placement::anchor(self.profile, self.templated()))
             .as_ref()
+    }
+
+    /// Whether the top-level file holds template markers
+    /// ([`super::placement::has_template_markers`]), looked for once.
+    pub fn templated(&self) -> bool {
+        *self
+            .templated
+            .get_or_init(|| super::placement::has_template_markers(&self.profile.top().text))
     }
 }
 

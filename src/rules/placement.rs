@@ -29,10 +29,10 @@ pub fn has_template_markers(text: &[u8]) -> bool {
 
 /// The line new IPv6 lines go after: the last effective top-level IPv6 directive of the
 /// top-level file, else its top-level `dev` line, else the last top-level line before the first
-/// inline block. Lines inside or after a template block (`{%`) are not anchors.
-pub fn anchor(profile: &Profile) -> Option<Span> {
+/// inline block. Lines inside or after a template block (`{%`) are not anchors. `templated`:
+/// the top-level file holds template markers.
+pub fn anchor(profile: &Profile, templated: bool) -> Option<Span> {
     let source = profile.top();
-    let templated = has_template_markers(&source.text);
     let template_start = if templated {
         memchr::memmem::find(&source.text, b"{%").unwrap_or(usize::MAX)
     } else {
