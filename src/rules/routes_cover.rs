@@ -115,6 +115,8 @@ impl Check for RoutesCover {
 
 /// At most this many uncovered prefixes are named in a message; the rest are counted.
 const MAX_LISTED: usize = 8;
+// The fix adds the remainder routes from `Uncovered::first`, so it must hold them all.
+const _: () = assert!(MAX_REMAINDER_ROUTES <= MAX_LISTED);
 
 /// What the routes leave of the required prefixes. Routes scattered over a wide prefix can
 /// leave millions of holes, so only the first few are kept.
