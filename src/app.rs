@@ -70,7 +70,9 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             match read_input(input, &args) {
                 Ok((name, text)) => {
                     let profile = load_profile(&input.path, text);
-                    out.push(crate::inspect::to_json(&profile, &name));
+                    let (params, _) = config.for_file(&input.relative);
+                    let tunnel = rules::tunnel_of(&profile.model, params, None);
+                    out.push(crate::inspect::to_json(&profile, &name, &tunnel));
                 }
                 Err(message) => {
                     eprintln!("error: {message}");
