@@ -32,7 +32,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let color = use_color(args.color);
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
-    let config = load_config(&args, &cwd, color)?;
+    let (config, config_file) = load_config(&args, &cwd, color)?;
     let all_rules = load_rules(&config, color)?;
 
     if let Some(id) = &args.explain {
@@ -60,19 +60,23 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     } else {
         args.paths.clone()
     };
-    let (inputs, mut failures) = walk::inputs(&paths, &config, args.force_exclude);
+    let servers = load_servers(&config, config_file.as_ref(), &cwd, color)?;
+    let (mut inputs, mut failures) = walk::inputs(&paths, &config, args.force_exclude);
     for failure in &failures {
         eprintln!("error: {failure}");
     }
+    add_clients_of_linted_servers(&mut inputs, &config, &servers, &cwd);
 
     if args.inspect || !args.route.is_empty() {
-        return views(&args, &config, &inputs, failures);
+        return views(&args, &config, &servers, &inputs, failures);
     }
 
     let run = FileRun {
         args: &args,
         config: &config,
         engine: &engine,
+        servers: &servers,
+        nearby: Default::default(),
     };
     let cx = ReportContext {
         rules: &engine.rules,
@@ -172,6 +176,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
 fn views(
     args: &Args,
     config: &Config,
+    servers: &Servers,
     inputs: &[walk::Input],
     mut failures: Vec<String>,
 ) -> Result<u8, Fatal> {
@@ -201,9 +206,9 @@ fn views(
                 continue;
             }
         };
-        let profile = load_profile(&input.path, bytes);
         let (params, _) = config.for_file(&input.relative);
-        let tunnel = rules::tunnel_of(&profile.model, params, None);
+        let profile = servers.pair(load_profile(&input.path, bytes), params);
+        let tunnel = rules::tunnel_of(&profile, params);
         if args.inspect {
             values.push(crate::inspect::to_json(&profile, &name, &tunnel));
             continue;
@@ -297,6 +302,9 @@ struct FileRun<'a> {
     args: &'a Args,
     config: &'a Config,
     engine: &'a Engine,
+    servers: &'a Servers,
+    /// Per folder, the server config it holds, as `server` would name it; looked for once.
+    nearby: std::sync::Mutex<std::collections::HashMap<PathBuf, Option<String>>>,
 }
 
 /// What checking one file came to, for the thread that reports.
@@ -314,6 +322,40 @@ struct FileOutcome {
 }
 
 impl FileRun<'_> {
+    /// A server config (a `.conf` of at most 64 KiB that is one) in the folder of `path`.
+    fn nearby_server(&self, path: &Path) -> Option<String> {
+        const MAX_SIZE: u64 = 64 * 1024;
+        let folder = path.parent()?.to_path_buf();
+        let mut cache = self.nearby.lock().unwrap_or_else(|e| e.into_inner());
+        cache
+            .entry(folder.clone())
+            .or_insert_with(|| {
+                let read = if folder.as_os_str().is_empty() {
+                    std::fs::read_dir(".")
+                } else {
+                    std::fs::read_dir(&folder)
+                };
+                let mut candidates: Vec<PathBuf> = read
+                    .ok()?
+                    .filter_map(Result::ok)
+                    .filter(|e| {
+                        e.metadata()
+                            .is_ok_and(|m| m.is_file() && m.len() <= MAX_SIZE)
+                    })
+                    .map(|e| folder.join(e.file_name()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "conf"))
+                    .collect();
+                candidates.sort();
+                let server = candidates.into_iter().find(|candidate| {
+                    walk::read_file(candidate)
+                        .is_ok_and(|text| load_profile(candidate, text).is_server())
+                })?;
+                let relative = walk::relative_to(&self.config.root, &server);
+                Some(report::display_path(&relative))
+            })
+            .clone()
+    }
+
     fn check(&self, input: &walk::Input) -> FileOutcome {
         let args = self.args;
         let (name, text) = match read_input(input, args) {
@@ -339,10 +381,28 @@ impl FileRun<'_> {
             return FileOutcome::default();
         }
         let (params, role) = self.config.for_file(&relative);
-        let settings = FileSettings { params, role };
+        let settings = FileSettings {
+            params,
+            role,
+            nearby_server: None,
+        };
         let lint = |path: &Path, text: Vec<u8>| {
-            let profile = load_profile(path, text);
-            let diagnostics = self.engine.lint(&profile, &settings);
+            let profile = self.servers.pair(load_profile(path, text), params);
+            let mut diagnostics = self.engine.lint(&profile, &settings);
+            // Leak findings of a client whose folder holds a server config suggest pairing
+            // (not for AWS profiles: their server is the endpoint).
+            if params.server.is_none()
+                && path.as_os_str() != "-"
+                && model::aws::endpoint(&profile).is_none()
+                && self.engine.wants_nearby_server(&diagnostics)
+                && let Some(server) = self.nearby_server(path)
+            {
+                let settings = FileSettings {
+                    nearby_server: Some(&server),
+                    ..settings.clone()
+                };
+                diagnostics = self.engine.lint(&profile, &settings);
+            }
             (profile, diagnostics)
         };
         if !(args.fix || args.diff) {
@@ -457,7 +517,17 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn load_config(args: &Args, cwd: &Path, color: bool) -> Result<Config, Fatal> {
+/// The config file's path and text, for errors that point into it after it has been read.
+struct ConfigFile {
+    path: PathBuf,
+    text: String,
+}
+
+fn load_config(
+    args: &Args,
+    cwd: &Path,
+    color: bool,
+) -> Result<(Config, Option<ConfigFile>), Fatal> {
     let path = if args.no_config {
         None
     } else if let Some(path) = &args.config {
@@ -466,14 +536,14 @@ fn load_config(args: &Args, cwd: &Path, color: bool) -> Result<Config, Fatal> {
         walk::find_config(cwd)
     };
     let Some(path) = path else {
-        return Ok(Config::default_at(PathBuf::from(".")));
+        return Ok((Config::default_at(PathBuf::from(".")), None));
     };
     let text = walk::read_text(&path).map_err(Fatal)?;
     let root = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    Config::parse(&text, root).map_err(|e| {
+    let config = Config::parse(&text, root).map_err(|e| {
         Fatal(render_file_error(
             &path.display().to_string(),
             &text,
@@ -481,7 +551,117 @@ fn load_config(args: &Args, cwd: &Path, color: bool) -> Result<Config, Fatal> {
             e.span,
             color,
         ))
-    })
+    })?;
+    Ok((config, Some(ConfigFile { path, text })))
+}
+
+/// The server configs that `server` params name, each read once.
+struct Servers {
+    by_path: Vec<(PathBuf, Profile)>,
+}
+
+impl Servers {
+    /// `client` paired with the server its params name, if any (a server is no one's client).
+    fn pair(&self, client: Profile, params: &rules::Params) -> Profile {
+        if client.model.role == model::Role::Server {
+            return client;
+        }
+        let server = params
+            .server
+            .as_ref()
+            .and_then(|s| self.by_path.iter().find(|(path, _)| *path == s.path));
+        match server {
+            Some((_, server)) => client.pair(server),
+            None => client,
+        }
+    }
+}
+
+/// Reads every server config named in the config; one that cannot be read or is no server
+/// config is a config error pointing at the line that names it.
+fn load_servers(
+    config: &Config,
+    file: Option<&ConfigFile>,
+    cwd: &Path,
+    color: bool,
+) -> Result<Servers, Fatal> {
+    let mut by_path: Vec<(PathBuf, Profile)> = Vec::new();
+    let named = std::iter::once(&config.params)
+        .chain(config.overrides.iter().map(|o| &o.params))
+        .filter_map(|p| p.server.as_ref());
+    for server in named {
+        if by_path.iter().any(|(path, _)| *path == server.path) {
+            continue;
+        }
+        let fail = |message: String| {
+            let message = format!("params.server: {message}");
+            Fatal(match file {
+                Some(file) => render_file_error(
+                    &file.path.display().to_string(),
+                    &file.text,
+                    &message,
+                    Some(server.span.clone()),
+                    color,
+                ),
+                None => format!("error: {message}"),
+            })
+        };
+        let text = walk::read_file(&server.path).map_err(|e| {
+            fail(format!(
+                "cannot read the server config `{}`: {e}",
+                server.path.display()
+            ))
+        })?;
+        // Named in reports as from the working directory, like the linted files.
+        let shown = server.path.strip_prefix(cwd).unwrap_or(&server.path);
+        let profile = load_profile(shown, text);
+        if !profile.is_server() {
+            return Err(fail(format!(
+                "`{}` is not a server config (no `server`, `server-ipv6`, `mode server` or \
+                 `push` line)",
+                server.path.display()
+            )));
+        }
+        by_path.push((server.path.clone(), profile));
+    }
+    Ok(Servers { by_path })
+}
+
+/// When a server config is linted (pre-commit passes only the changed file; a pull request
+/// may touch only the server), its clients are linted too: their findings depend on it.
+fn add_clients_of_linted_servers(
+    inputs: &mut Vec<walk::Input>,
+    config: &Config,
+    servers: &Servers,
+    cwd: &Path,
+) {
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let linted: Vec<&PathBuf> = servers
+        .by_path
+        .iter()
+        .map(|(path, _)| path)
+        .filter(|server| inputs.iter().any(|i| same(&i.path, server)))
+        .collect();
+    if linted.is_empty() {
+        return;
+    }
+    let (everything, _) = walk::inputs(std::slice::from_ref(&config.root), config, false);
+    for mut candidate in everything {
+        let (params, _) = config.for_file(&candidate.relative);
+        let is_client = params
+            .server
+            .as_ref()
+            .is_some_and(|s| linted.iter().any(|path| **path == s.path));
+        if is_client && !inputs.iter().any(|i| same(&i.path, &candidate.path)) {
+            if let Ok(shown) = candidate.path.strip_prefix(cwd) {
+                candidate.path = shown.to_path_buf();
+            }
+            inputs.push(candidate);
+        }
+    }
 }
 
 fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {

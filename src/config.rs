@@ -122,7 +122,7 @@ impl Config {
             }
         }
         if let Some(table) = &file.params {
-            config.params = apply_params(Params::default(), table)?;
+            config.params = apply_params(Params::default(), table, &root)?;
         }
         for over in &file.overrides {
             let role = match &over.role {
@@ -134,7 +134,7 @@ impl Config {
             config.overrides.push(Override {
                 files: spanned_globs(&over.files)?,
                 params: match &over.params {
-                    Some(table) => apply_params(config.params.clone(), table)?,
+                    Some(table) => apply_params(config.params.clone(), table, &root)?,
                     None => config.params.clone(),
                 },
                 role,
@@ -181,7 +181,12 @@ fn spanned_globs(patterns: &Spanned<Vec<String>>) -> Result<GlobSet, ConfigError
 type ParamsTable = BTreeMap<String, Spanned<toml::Value>>;
 
 /// Validates `[params]` over a base (defaults, or the top-level params for an override).
-fn apply_params(mut params: Params, table: &ParamsTable) -> Result<Params, ConfigError> {
+/// `root` is the config file's folder, which `server` is relative to.
+fn apply_params(
+    mut params: Params,
+    table: &ParamsTable,
+    root: &Path,
+) -> Result<Params, ConfigError> {
     let strings = |key: &str, value: &Spanned<toml::Value>| -> Result<Vec<String>, ConfigError> {
         value
             .get_ref()
@@ -261,6 +266,20 @@ fn apply_params(mut params: Params, table: &ParamsTable) -> Result<Params, Confi
                          split-tunnel setting)",
                     )
                 })?;
+            }
+            "server" => {
+                let written = value.get_ref().as_str().ok_or_else(|| {
+                    error(
+                        span.clone(),
+                        "params.server must be the path of a server config, relative to this \
+                         file's folder",
+                    )
+                })?;
+                params.server = Some(params::ServerConfig {
+                    path: root.join(written),
+                    written: written.to_owned(),
+                    span: span.clone(),
+                });
             }
             "clients" => {
                 params.clients_configured = true;

@@ -19,6 +19,9 @@ pub struct FileSettings<'a> {
     pub params: &'a Params,
     /// Forces the role (a template without a `client` line).
     pub role: Option<Role>,
+    /// A server config in the profile's folder, as `server` would name it, when no `server`
+    /// is set (for the `server-config-nearby` notes).
+    pub nearby_server: Option<&'a str>,
 }
 
 /// The rules of a run, after `select`/`ignore` and severity overrides.
@@ -28,9 +31,23 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// Whether some of `diagnostics` would say more if a server config in the profile's
+    /// folder were known (their rule has a `server-config-nearby` note).
+    pub fn wants_nearby_server(&self, diagnostics: &[Diagnostic]) -> bool {
+        self.rules
+            .iter()
+            .filter(|rule| {
+                rule.notes
+                    .iter()
+                    .any(|note| note.when.contains(&Condition::ServerConfigNearby))
+            })
+            .any(|rule| diagnostics.iter().any(|d| d.rule == rule.id))
+    }
+
     pub fn lint(&self, profile: &Profile, settings: &FileSettings) -> Vec<Diagnostic> {
         let role = settings.role.unwrap_or(profile.model.role);
-        let cx = Context::new(profile, settings.params, role);
+        let mut cx = Context::new(profile, settings.params, role);
+        cx.nearby_server = settings.nearby_server;
         let mut diagnostics = Vec::new();
         for rule in &self.rules {
             if rule.id == UNUSED_SUPPRESSION || !applies(rule, &cx) {
@@ -173,6 +190,7 @@ pub fn holds(condition: Condition, cx: &Context) -> bool {
         Condition::SplitTunnel => cx.params.split_tunnel,
         Condition::EndpointAssignsIpv6 => cx.params.traffic_ip_address_type.carries_ipv6(),
         Condition::AwsProfile => cx.aws_endpoint().is_some(),
+        Condition::ServerConfigNearby => cx.nearby_server.is_some(),
     }
 }
 
@@ -246,7 +264,9 @@ fn note(rule: &Rule, cx: &Context) -> String {
     for extra in &rule.notes {
         if extra.when.iter().all(|c| holds(*c, cx)) {
             note.push(' ');
-            note.push_str(&extra.text);
+            note.push_str(&render(&extra.text, |name| {
+                (name == "nearby-server").then(|| cx.nearby_server.unwrap_or_default().to_owned())
+            }));
         }
     }
     note

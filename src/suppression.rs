@@ -26,7 +26,8 @@ pub enum Scope {
 /// Every suppression comment of a profile's files, in order.
 pub fn collect(profile: &Profile) -> Vec<Suppression> {
     let mut out = Vec::new();
-    for (source_id, source) in profile.sources.iter().enumerate() {
+    // A paired server's comments speak for the server, not for its clients.
+    for (source_id, source) in profile.own_sources().iter().enumerate() {
         for span in &source.parsed.comments {
             let text = String::from_utf8_lossy(&source.text[span.clone()]);
             let Some((scope, ids)) = parse(&text) else {

@@ -108,7 +108,11 @@ proptest! {
     fn fixing_is_idempotent_and_keeps_every_other_byte(text in config(), with_unsafe in prop::bool::ANY) {
         let engine = engine();
         let params = Params::default();
-        let settings = FileSettings { params: &params, role: None };
+        let settings = FileSettings {
+            params: &params,
+            role: None,
+            nearby_server: None,
+        };
         let lint = |path: &Path, text: Vec<u8>| {
             let profile = model::load(path, text, &|_| Err(std::io::ErrorKind::NotFound.into()));
             let diagnostics = engine.lint(&profile, &settings);

@@ -93,6 +93,12 @@ fn readme_example_output_matches_the_linter() {
         &expected,
         "output for the dual-stack export",
     );
+    let expected = console(&["examples/self-hosted/laptop.ovpn"], 1);
+    check_section(
+        "pairing-output",
+        &expected,
+        "output for the self-hosted client",
+    );
     let expected = console(
         &[
             "--route",

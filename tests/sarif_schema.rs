@@ -56,7 +56,11 @@ fn check(engine: &Engine, params: &Params, path: &str, text: &str, include: &str
     let include = include.as_bytes().to_vec();
     let read = move |_: &Path| -> io::Result<Vec<u8>> { Ok(include.clone()) };
     let profile = ovpn6_lint::model::load(Path::new(path), text.as_bytes().to_vec(), &read);
-    let settings = FileSettings { params, role: None };
+    let settings = FileSettings {
+        params,
+        role: None,
+        nearby_server: None,
+    };
     let diagnostics = engine.lint(&profile, &settings);
     Checked::new(path.to_owned(), profile, diagnostics)
 }

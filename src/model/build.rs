@@ -40,6 +40,7 @@ pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u
     Profile {
         sources: builder.sources,
         model,
+        server: None,
     }
 }
 

@@ -69,9 +69,96 @@ impl Source {
 pub struct Profile {
     pub sources: Vec<Source>,
     pub model: Model,
+    /// The client's server config, when the repository holds it (`server` param).
+    pub server: Option<PairedServer>,
+}
+
+/// A client's server config: its files follow the client's own in [`Profile::sources`], so
+/// findings can point into them; `pushes` is what it sends a client.
+#[derive(Debug)]
+pub struct PairedServer {
+    /// The first of the server's files in [`Profile::sources`].
+    pub first_source: SourceId,
+    /// The server's `push` options, and an `ifconfig-ipv6` from its address pool
+    /// (`server-ipv6`, `ifconfig-ipv6-pool`), with places in this profile's sources.
+    pub pushes: Vec<Pushed>,
 }
 
 impl Profile {
+    /// Whether a config can serve as a client's server: it is one (`server`, `server-ipv6`,
+    /// `mode server`) or pushes something.
+    pub fn is_server(&self) -> bool {
+        self.model.role == Role::Server || !self.model.pushes.is_empty()
+    }
+
+    /// This client with `server`'s files and pushes, as OpenVPN gives them to it.
+    pub fn pair(mut self, server: &Profile) -> Profile {
+        let first_source = self.sources.len();
+        self.sources.extend(server.sources.iter().map(|source| {
+            Source::new(
+                source.path.clone(),
+                source.text.clone(),
+                source.parsed.clone(),
+            )
+        }));
+        let moved = |loc: &Loc| Loc {
+            source: loc.source + first_source,
+            span: loc.span.clone(),
+        };
+        let mut pushes: Vec<Pushed> = server
+            .model
+            .pushes
+            .iter()
+            .map(|push| Pushed {
+                text: push.text.clone(),
+                words: push.words.clone(),
+                loc: moved(&push.loc),
+            })
+            .collect();
+        // Every client gets an address from the pool, pushed as `ifconfig-ipv6`.
+        let pool = server
+            .model
+            .ifconfig_ipv6
+            .as_ref()
+            .filter(|i| i.derived_from_server_ipv6)
+            .map(|i| i.loc.clone())
+            .or_else(|| {
+                server
+                    .model
+                    .applied("ifconfig-ipv6-pool")
+                    .map(|o| o.loc.clone())
+                    .next()
+            });
+        if let Some(loc) = pool {
+            pushes.insert(
+                0,
+                Pushed {
+                    text: "ifconfig-ipv6 (from the pool)".to_owned(),
+                    words: vec![
+                        "ifconfig-ipv6".to_owned(),
+                        "pool".to_owned(),
+                        "pool".to_owned(),
+                    ],
+                    loc: moved(&loc),
+                },
+            );
+        }
+        self.server = Some(PairedServer {
+            first_source,
+            pushes,
+        });
+        self
+    }
+
+    /// The profile's own files: the top-level file and its includes, not a paired server's.
+    pub fn own_sources(&self) -> &[Source] {
+        let end = self
+            .server
+            .as_ref()
+            .map_or(self.sources.len(), |s| s.first_source);
+        &self.sources[..end]
+    }
+
     pub fn top(&self) -> &Source {
         &self.sources[0]
     }

@@ -40,7 +40,7 @@ pub const IPV6_OPTIONS: &[&str] = &[
 ];
 
 /// Options that only client-connect scripts and `client-config-dir` files may use.
-pub const INSTANCE_ONLY_OPTIONS: &[&str] = &["ifconfig-ipv6-push", "iroute-ipv6"];
+pub const INSTANCE_ONLY_OPTIONS: &[&str] = &["ifconfig-ipv6-push", "iroute-ipv6", "push-remove"];
 
 /// Other options the model reads; a wrong argument count in these is reported too, since the
 /// model cannot know what the line meant.

@@ -31,7 +31,8 @@ pub struct Blocked {
     pub option: String,
     /// Its network, for a `route-ipv6`.
     pub network: Option<Ipv6Net>,
-    pub pushed: Loc,
+    /// The push line, when the server's config is known.
+    pub pushed: Option<Loc>,
     /// The `pull-filter` or `route-nopull` line.
     pub by: Loc,
 }
@@ -62,7 +63,7 @@ impl Received {
                     network: (name == "route-ipv6")
                         .then(|| push.words.get(1).and_then(|w| network(w)))
                         .flatten(),
-                    pushed: push.loc.clone(),
+                    pushed: Some(push.loc.clone()),
                     by,
                 });
                 continue;

@@ -171,7 +171,7 @@ impl Tunnel {
                     blocked.extend(routes.iter().map(|net| Blocked {
                         option: "route-ipv6".to_owned(),
                         network: Some(*net),
-                        pushed: first.pushed.clone(),
+                        pushed: None,
                         by: first.by.clone(),
                     }));
                 }

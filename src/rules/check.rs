@@ -14,7 +14,7 @@ use super::params::{Client, Params};
 use crate::diagnostic::{Applicability, Edit, Label};
 use crate::model::aws::AwsEndpoint;
 use crate::model::tunnel::{Server, Tunnel};
-use crate::model::{Loc, Model, Profile, Pushed, Role};
+use crate::model::{Loc, Profile, Role};
 use crate::syntax::Span;
 
 /// A check kind: judges one profile and returns findings. Implementations are pure.
@@ -45,8 +45,8 @@ pub struct Context<'a> {
     pub profile: &'a Profile,
     pub params: &'a Params,
     pub role: Role,
-    /// What the paired server config pushes (`server` param), when there is one.
-    pub server_pushes: Option<&'a [Pushed]>,
+    /// A server config in the profile's folder, when no `server` is set.
+    pub nearby_server: Option<&'a str>,
     tunnel: OnceCell<Tunnel>,
     aws: OnceCell<Option<AwsEndpoint>>,
     anchor: OnceCell<Option<Span>>,
@@ -59,7 +59,7 @@ impl<'a> Context<'a> {
             profile,
             params,
             role,
-            server_pushes: None,
+            nearby_server: None,
             tunnel: OnceCell::new(),
             aws: OnceCell::new(),
             anchor: OnceCell::new(),
@@ -67,15 +67,10 @@ impl<'a> Context<'a> {
         }
     }
 
-    pub fn with_server_pushes(mut self, pushes: Option<&'a [Pushed]>) -> Self {
-        self.server_pushes = pushes;
-        self
-    }
-
     /// The tunnel view ([`Tunnel`]), worked out once for all the rules that ask.
     pub fn tunnel(&self) -> &Tunnel {
         self.tunnel
-            .get_or_init(|| tunnel_of(&self.profile.model, self.params, self.server_pushes))
+            .get_or_init(|| tunnel_of(self.profile, self.params))
     }
 
     /// The AWS Client VPN endpoint of the profile, if every `remote` names one.
@@ -107,9 +102,10 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The tunnel view of a model under a config's params: what the server pushes comes from its
+/// The tunnel view of a profile under a config's params: what the server pushes comes from its
 /// paired config, else from `traffic-ip-address-type`/`server-pushes-ipv6`, else nothing.
-pub fn tunnel_of(model: &Model, params: &Params, server_pushes: Option<&[Pushed]>) -> Tunnel {
+pub fn tunnel_of(profile: &Profile, params: &Params) -> Tunnel {
+    let server_pushes = profile.server.as_ref().map(|s| s.pushes.as_slice());
     let server = match (server_pushes, params.assumed_pushes()) {
         (Some(pushes), _) => Server::Pushes(pushes),
         (None, Some(why)) => Server::Assumed {
@@ -123,7 +119,7 @@ pub fn tunnel_of(model: &Model, params: &Params, server_pushes: Option<&[Pushed]
         },
         (None, None) => Server::Unknown,
     };
-    Tunnel::new(model, server)
+    Tunnel::new(&profile.model, server)
 }
 
 /// One thing a check found.
@@ -324,6 +320,8 @@ pub enum Condition {
     EndpointAssignsIpv6,
     /// Every `remote` names an AWS Client VPN endpoint.
     AwsProfile,
+    /// No `server` is set, and the profile's folder holds a server config.
+    ServerConfigNearby,
 }
 
 pub const CONDITIONS: &[(&str, Condition)] = &[
@@ -341,6 +339,7 @@ pub const CONDITIONS: &[(&str, Condition)] = &[
     ("split-tunnel", Condition::SplitTunnel),
     ("endpoint-assigns-ipv6", Condition::EndpointAssignsIpv6),
     ("aws-profile", Condition::AwsProfile),
+    ("server-config-nearby", Condition::ServerConfigNearby),
 ];
 
 pub fn conditions(values: &[Spanned<String>]) -> Result<Vec<Condition>, LoadError> {

@@ -18,6 +18,18 @@ pub enum Client {
     AwsVpnClient,
 }
 
+/// `server = "PATH"`: a server config in the repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerConfig {
+    /// Relative to the folder of the config file that sets it.
+    pub path: std::path::PathBuf,
+    /// As written in the config.
+    pub written: String,
+    /// Where the config file sets it.
+    pub span: std::ops::Range<usize>,
+}
+
+/// What the `ifconfig-ipv6` fix inserts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TunnelAddresses {
     pub local: Ipv6Addr,
@@ -60,6 +72,8 @@ pub struct Params {
     pub clients: Vec<Client>,
     /// `clients` was set in the config (else AWS profiles also get `aws-vpn-client`).
     pub clients_configured: bool,
+    /// The server config that the profiles' server runs, in this repository.
+    pub server: Option<ServerConfig>,
     /// Further prefix lists an organisation's rules refer to.
     pub extra_prefixes: BTreeMap<String, Vec<Ipv6Net>>,
 }
@@ -83,6 +97,7 @@ impl Default for Params {
             split_tunnel: false,
             clients: vec![Client::Openvpn2],
             clients_configured: false,
+            server: None,
             extra_prefixes: BTreeMap::new(),
         }
     }

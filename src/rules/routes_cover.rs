@@ -84,6 +84,15 @@ impl Check for RoutesCover {
                 edits,
             )
             .at_most(Applicability::DisplayOnly)
+        } else if tunnel
+            .routes
+            .iter()
+            .any(|r| matches!(r.origin, Origin::Pushed(_)))
+        {
+            FindingFix::new(
+                format!("add {}, or have the server push it", quoted.join(" and ")),
+                edits,
+            )
         } else {
             FindingFix::new(format!("add {}", quoted.join(" and ")), edits)
         };
