@@ -36,7 +36,8 @@ enum Mode {
     /// `fgets(line, 257)`: chunks of at most 256 bytes including the `\n`; a chunk whose C
     /// string length is 256 is fatal.
     File,
-    /// `buf_parse(buf, '\n', line, 256)`: the `\n` is dropped, a longer line is cut at 255.
+    /// `buf_parse(buf, '\n', line, 256)`: the `\n` is dropped, a line of 256 bytes or more is
+    /// cut at 255 and goes on two bytes later ([`buf_parse_line`]).
     ConnectionBody,
 }
 
@@ -213,14 +214,16 @@ fn fgets_c_string(text: &[u8], pos: usize, end: usize, size: usize) -> (Span, us
     }
 }
 
-/// OpenVPN's `buf_parse(buf, '\n', line, 256)`: the line without its `\n`, cut to 255 bytes;
-/// the byte that did not fit is lost, and the rest of the line is read as the next line.
+/// OpenVPN's `buf_parse(buf, '\n', line, 256)` in `read_config_string()`: the line without its
+/// `\n`, cut to 255 bytes. `buf_parse` stores 256 bytes, reads one more to find that the line
+/// goes on, and then writes the terminating NUL over the 256th: a line of 256 bytes or more
+/// keeps its first 255, loses the next two, and its rest is read as the next line.
 fn buf_parse_line(text: &[u8], pos: usize, end: usize) -> (Span, usize) {
     let newline = memchr(b'\n', &text[pos..end]).map(|i| pos + i);
     let line_end = newline.unwrap_or(end);
-    if line_end - pos > OPTION_LINE_SIZE {
-        let cut = pos + OPTION_LINE_SIZE - 1;
-        (pos..cut, cut + 1)
+    if line_end - pos >= OPTION_LINE_SIZE {
+        let kept = pos + OPTION_LINE_SIZE - 1;
+        (pos..kept, (kept + 2).min(end))
     } else {
         let next = newline.map_or(end, |n| n + 1);
         (pos..line_end, next)
@@ -440,6 +443,28 @@ mod tests {
             &text[parsed.directives[2].words[1].span.clone()],
             b"2000::/3"
         );
+    }
+
+    #[test]
+    fn connection_body_line_of_256_bytes_or_more_keeps_255_and_loses_two() {
+        // `#` and 254 `x`: 255 bytes kept; the space and the `b` are lost.
+        let long = |tail_at: usize| {
+            let mut text = b"<connection>\nremote a\n#".to_vec();
+            text.extend(std::iter::repeat_n(b'x', tail_at - 1));
+            text.extend_from_slice(b" block-ipv6\n</connection>\n");
+            parse(&text)
+        };
+        assert_eq!(names(&long(255)), ["connection", "remote", "lock-ipv6"]);
+        assert_eq!(names(&long(256)), ["connection", "remote", "block-ipv6"]);
+        assert_eq!(names(&long(257)), ["connection", "remote", "block-ipv6"]);
+        assert_eq!(names(&long(254)), ["connection", "remote", "ock-ipv6"]);
+        // A line of exactly 256 bytes: the last byte and the `\n` are lost.
+        let mut text = b"<connection>\nremote a\n#".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 254));
+        text.extend_from_slice(b"y\ndev tun\n</connection>\n");
+        let parsed = parse(&text);
+        assert_eq!(names(&parsed), ["connection", "remote", "dev"]);
+        assert_eq!(parsed.comments[0].len(), 255);
     }
 
     #[test]
