@@ -1,5 +1,9 @@
 //! How OpenVPN reads IPv6 addresses, prefixes and numbers: `get_ipv6_addr()`, `inet_pton()`,
-//! `strtoul()` and `atoi()`, with their quiet defaults (no `/bits` is /64, an empty `/` is /0).
+//! `strtoul()` and `atoi()`, with their quiet defaults (no `/bits` is /64, an empty `/` is /0)
+//! and C's integer rules (a negative `strtoul` wraps, `atoi` keeps the low 32 bits of a `long`).
+//!
+//! C's `long` is taken to be 64 bits wide, as on 64-bit Linux, macOS and the BSDs; 64-bit
+//! Windows builds of OpenVPN have a 32-bit `long` and read out-of-range numbers differently.
 
 use std::net::Ipv6Addr;
 
@@ -41,7 +45,9 @@ impl AddressSpec {
             Some((host, "")) => (host, Some(0), BitsForm::Empty),
             Some((host, bits)) => (
                 host,
-                strtoul_exact(bits).filter(|&b| b <= 128).map(|b| b as u8),
+                strtoul_exact(bits)
+                    .filter(|&b| b <= 128)
+                    .map(|b| u8::try_from(b).expect("at most 128")),
                 BitsForm::Written,
             ),
         };
@@ -80,42 +86,50 @@ fn classify_host(text: &str) -> Host {
 }
 
 /// `strtoul(text, &end, 10)` where OpenVPN then insists `*end == '\0'`: leading whitespace, an
-/// optional sign, and digits, all of the text. A negative number wraps to a huge value, which
-/// callers then reject, except `-0`.
+/// optional sign, and digits, all of the text. A value past `unsigned long` saturates to its
+/// maximum; a `-` negates the value modulo 2^64, so `-18446744073709551568` reads as 48.
 fn strtoul_exact(text: &str) -> Option<u64> {
-    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (negative, digits) = match trimmed.as_bytes().first() {
-        Some(b'+') => (false, &trimmed[1..]),
-        Some(b'-') => (true, &trimmed[1..]),
-        _ => (false, trimmed),
-    };
+    let (negative, digits) = sign_and_digits(text);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let value = digits.parse::<u64>().unwrap_or(u64::MAX);
-    match (negative, value) {
-        (true, 0) => Some(0),
-        (true, _) => Some(u64::MAX),
-        (false, value) => Some(value),
-    }
+    Some(match digits.parse::<u64>() {
+        Ok(value) if negative => value.wrapping_neg(),
+        Ok(value) => value,
+        Err(_) => u64::MAX,
+    })
 }
 
-/// C's `atoi()`: leading whitespace, an optional sign, then as many digits as there are;
-/// anything else reads as 0 (`abc` is 0, `7x` is 7).
-pub fn atoi(text: &str) -> i64 {
-    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (sign, rest) = match trimmed.as_bytes().first() {
-        Some(b'-') => (-1, &trimmed[1..]),
-        Some(b'+') => (1, &trimmed[1..]),
-        _ => (1, trimmed),
+/// C's `atoi()`, which glibc implements as `(int) strtol(text, NULL, 10)`: leading whitespace,
+/// an optional sign, then as many digits as there are (`abc` is 0, `7x` is 7). `strtol`
+/// saturates at the range of a 64-bit `long`, and the cast keeps the low 32 bits, so
+/// 2147483648 is -2147483648, 4294967296 is 0 and 4294967295 is -1.
+pub fn atoi(text: &str) -> i32 {
+    let (negative, rest) = sign_and_digits(text);
+    let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+    let magnitude = match digits.parse::<u64>() {
+        Ok(value) => value,
+        Err(_) if digits.is_empty() => 0,
+        Err(_) => u64::MAX,
     };
-    let digits: &str = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
-    let value = digits.parse::<i64>().unwrap_or(if digits.is_empty() {
-        0
+    let long = if negative {
+        0i64.checked_sub_unsigned(magnitude).unwrap_or(i64::MIN)
     } else {
-        i64::from(i32::MAX)
-    });
-    (sign * value).clamp(i64::from(i32::MIN), i64::from(i32::MAX))
+        i64::try_from(magnitude).unwrap_or(i64::MAX)
+    };
+    // The C cast from `long` to `int`: the low 32 bits, read as two's complement.
+    long as i32
+}
+
+/// C's number prefix: leading whitespace skipped, then an optional `+` or `-`; returns whether
+/// the sign is `-` and the text after it.
+fn sign_and_digits(text: &str) -> (bool, &str) {
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +160,9 @@ mod tests {
             "::/0x40",
             "::/+",
             "::/99999999999999999999",
+            "::/-18446744073709551616",
+            "::/-99999999999999999999",
+            "::/-18446744073709551487",
         ] {
             assert_eq!(AddressSpec::parse(spec).bits, None, "{spec}");
         }
@@ -169,6 +186,22 @@ mod tests {
     }
 
     #[test]
+    fn negative_bits_wrap_modulo_2_to_the_64() {
+        assert_eq!(
+            AddressSpec::parse("::/-18446744073709551568").bits,
+            Some(48)
+        );
+        assert_eq!(
+            AddressSpec::parse("::/-18446744073709551488").bits,
+            Some(128)
+        );
+        assert_eq!(
+            AddressSpec::parse("::/-018446744073709551615").bits,
+            Some(1)
+        );
+    }
+
+    #[test]
     fn atoi_reads_like_c() {
         assert_eq!(atoi("7"), 7);
         assert_eq!(atoi("abc"), 0);
@@ -176,5 +209,19 @@ mod tests {
         assert_eq!(atoi("-1"), -1);
         assert_eq!(atoi(" +3"), 3);
         assert_eq!(atoi(""), 0);
+        assert_eq!(atoi("+-1"), 0);
+    }
+
+    #[test]
+    fn atoi_keeps_the_low_32_bits_of_a_saturated_long() {
+        assert_eq!(atoi("2147483647"), i32::MAX);
+        assert_eq!(atoi("2147483648"), i32::MIN);
+        assert_eq!(atoi("4294967295"), -1);
+        assert_eq!(atoi("4294967296"), 0);
+        assert_eq!(atoi("-4294967295"), 1);
+        assert_eq!(atoi("99999999999999999999"), -1);
+        assert_eq!(atoi("-99999999999999999999"), 0);
+        assert_eq!(atoi("9223372036854775807"), -1);
+        assert_eq!(atoi("-9223372036854775808"), 0);
     }
 }

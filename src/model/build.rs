@@ -371,7 +371,8 @@ impl State {
                 )),
             },
             "route-metric" if n == 1 => {
-                self.route_metric = atoi(args[0]).max(0);
+                // `positive_atoi()`: C's atoi, negative values read as 0.
+                self.route_metric = i64::from(atoi(args[0]).max(0));
                 Outcome::Applied
             }
             "redirect-gateway" | "redirect-private" => self.redirect(name, args, loc),
@@ -763,7 +764,7 @@ fn resolve_route<'a>(
             if metric < 0 {
                 return Err(DropReason::NegativeMetric(text.to_owned()));
             }
-            Some(metric)
+            Some(i64::from(metric))
         }
         None => default_metric,
     };
