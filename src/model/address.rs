@@ -33,6 +33,8 @@ pub struct AddressSpec {
     pub host: Host,
     /// The text before the first `/`.
     pub host_text: String,
+    /// The zone after a `%` (`lo` in `fe80::1%lo`), when the host is an address that has one.
+    pub zone: Option<String>,
     /// `None` when the bits are not a number up to 128 (OpenVPN: "invalid '/bits' spec").
     pub bits: Option<u8>,
     pub bits_form: BitsForm,
@@ -51,9 +53,11 @@ impl AddressSpec {
                 BitsForm::Written,
             ),
         };
+        let (host, zone) = classify_host(host_text);
         Self {
-            host: classify_host(host_text),
+            host,
             host_text: host_text.to_owned(),
+            zone,
             bits,
             bits_form,
         }
@@ -72,10 +76,47 @@ pub fn parse_numeric(text: &str) -> Option<Ipv6Addr> {
     text.parse().ok()
 }
 
-fn classify_host(text: &str) -> Host {
+/// What `getaddrinfo()` makes of the host part: glibc first reads it as a numeric address,
+/// with an optional `%zone` (`gaih_inet()`); a zone it cannot read makes the lookup fail
+/// without asking DNS. Only then is the text a name to look up.
+fn classify_host(text: &str) -> (Host, Option<String>) {
     if let Some(address) = parse_numeric(text) {
-        return Host::Address(address);
+        return (Host::Address(address), None);
     }
+    if let Some((address, zone)) = text.split_once('%')
+        && let Some(address) = parse_numeric(address)
+    {
+        return if zone_is_readable(&address, zone) {
+            (Host::Address(address), Some(zone.to_owned()))
+        } else {
+            (Host::Invalid, None)
+        };
+    }
+    (classify_name(text), None)
+}
+
+/// glibc's `__inet6_scopeid_pton()`: on a link-local unicast or an interface- or link-local
+/// multicast address the zone may name an interface; any address takes a decimal interface
+/// index that fits 32 bits. Whether the named interface exists is the host's business: this
+/// only rejects what no host could read (a name Linux cannot give an interface).
+fn zone_is_readable(address: &Ipv6Addr, zone: &str) -> bool {
+    let [first, second, ..] = address.octets();
+    let link_scoped = (first == 0xfe && second & 0xc0 == 0x80)
+        || (first == 0xff && matches!(second & 0x0f, 1 | 2));
+    let could_name_interface = !zone.is_empty()
+        && zone.len() < IFNAMSIZ
+        && zone != "."
+        && zone != ".."
+        && !zone
+            .bytes()
+            .any(|c| c == b'/' || c == b':' || c == 0x0b || c.is_ascii_whitespace());
+    let is_index =
+        zone.as_bytes().first().is_some_and(u8::is_ascii_digit) && zone.parse::<u32>().is_ok();
+    (link_scoped && could_name_interface) || is_index
+}
+
+/// A text that is not an address: a name OpenVPN looks up, or neither.
+fn classify_name(text: &str) -> Host {
     let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_';
     let has_letter = text.chars().any(|c| c.is_ascii_alphabetic() || c == '_');
     if !text.is_empty() && text.len() <= 253 && has_letter && text.chars().all(is_name_char) {
@@ -84,6 +125,9 @@ fn classify_host(text: &str) -> Host {
         Host::Invalid
     }
 }
+
+/// Linux's `IFNAMSIZ`: an interface name has at most 15 bytes.
+const IFNAMSIZ: usize = 16;
 
 /// `strtoul(text, &end, 10)` where OpenVPN then insists `*end == '\0'`: leading whitespace, an
 /// optional sign, and digits, all of the text. A value past `unsigned long` saturates to its
@@ -199,6 +243,40 @@ mod tests {
             AddressSpec::parse("::/-018446744073709551615").bits,
             Some(1)
         );
+    }
+
+    #[test]
+    fn zones_follow_glibc() {
+        let zoned = |spec: &str| {
+            let spec = AddressSpec::parse(spec);
+            (spec.address(), spec.zone)
+        };
+        let link_local: Ipv6Addr = "fe80::1".parse().unwrap();
+        assert_eq!(
+            zoned("fe80::1%lo/64"),
+            (Some(link_local), Some("lo".to_owned()))
+        );
+        assert_eq!(
+            zoned("fe80::1%enp0s31f6"),
+            (Some(link_local), Some("enp0s31f6".to_owned()))
+        );
+        assert_eq!(zoned("ff02::1%lo").1, Some("lo".to_owned()));
+        assert_eq!(zoned("2001:db8::%1/48").1, Some("1".to_owned()));
+        assert_eq!(
+            zoned("2001:db8::%4294967295").1,
+            Some("4294967295".to_owned())
+        );
+        for spec in [
+            "2001:db8::%lo/48",
+            "ff05::%lo",
+            "2001:db8::%4294967296",
+            "2001:db8::%+1",
+            "fe80::1%",
+            "fe80::1%sixteen-bytes-xx",
+            "fe80::1%a:b",
+        ] {
+            assert_eq!(AddressSpec::parse(spec).host, Host::Invalid, "{spec}");
+        }
     }
 
     #[test]

@@ -480,6 +480,8 @@ impl State {
         let Some(remote_address) = remote else {
             let hint = if remote_text.contains('/') {
                 " (the remote takes no `/bits`)"
+            } else if remote_text.contains('%') {
+                " (the remote takes no `%zone`: OpenVPN reads it with `inet_pton()`)"
             } else {
                 ""
             };
@@ -525,6 +527,17 @@ impl State {
             }),
             derived_from_server_ipv6: false,
         });
+        if let Some(zone) = &local.zone {
+            // `get_ipv6_addr()` takes the zone, so the option loads as written; `init_tun()`
+            // then converts the local text with `inet_pton()`, which takes none, and stops.
+            return Outcome::Refused(format!(
+                "`ifconfig-ipv6` local address `{}` carries the zone `%{zone}`: OpenVPN loads \
+                 it, but when it opens the tunnel it cannot convert the address and stops \
+                 (\"init_tun: problem converting IPv6 ifconfig addresses\"); write the \
+                 address without `%{zone}`",
+                local.host_text
+            ));
+        }
         Outcome::Applied
     }
 
