@@ -243,7 +243,7 @@ impl State {
                 Outcome::Applied
             }
         } else {
-            self.top_level(name, args, words, &line.loc, setenv_opt, source)
+            self.top_level(name, args, words, &line.loc, source)
         };
 
         let mut request = None;
@@ -338,7 +338,6 @@ impl State {
         args: &[&str],
         words: &[Word],
         loc: &Loc,
-        setenv_opt: bool,
         source: SourceId,
     ) -> Outcome {
         let n = args.len();
@@ -445,7 +444,9 @@ impl State {
                 self.push(&words[1], loc);
                 Outcome::Applied
             }
-            "setenv" if !setenv_opt && (1..=2).contains(&n) => {
+            // `setenv opt setenv FORWARD_COMPATIBLE 1` is this line too: `add_option()` drops
+            // the `setenv opt` prefix before it looks at the name.
+            "setenv" if (1..=2).contains(&n) => {
                 if args[0] == "FORWARD_COMPATIBLE" && args.get(1) == Some(&"1") {
                     self.forward_compatible = true;
                 }
