@@ -77,9 +77,12 @@ impl Builder<'_> {
         for index in 0..self.sources[source].parsed.directives.len() {
             let id = DirectiveId { source, index };
             let directive = &self.sources[source].parsed.directives[index];
-            let include = self
-                .state
-                .option(id, directive, &self.sources[source].parsed);
+            let include = self.state.option(
+                id,
+                directive,
+                &self.sources[source].parsed,
+                &self.sources[source].text,
+            );
             if let Some(include) = include {
                 self.include(include);
             }
@@ -198,12 +201,13 @@ struct State {
 }
 
 impl State {
-    /// Processes one line; returns what it asks of the file system.
+    /// Processes one line of the file `text`; returns what it asks of the file system.
     fn option(
         &mut self,
         id: DirectiveId,
         directive: &syntax::Directive,
         parsed: &syntax::Parsed,
+        text: &[u8],
     ) -> Option<Request> {
         let source = id.source;
         let at = |span: &Span| Loc {
@@ -231,8 +235,11 @@ impl State {
             in_connection: directive.connection.is_some(),
         };
 
+        let joined = joined_name(name, &text[words[0].span.clone()], words.len() == 1);
         let outcome = if let Some(block) = directive.block {
             self.inline_block(name, parsed.blocks[block].connection.is_some(), setenv_opt)
+        } else if let Some(message) = &joined {
+            Outcome::Unrecognized(message.clone())
         } else if directive.connection.is_some() {
             if is_ipv6_option(name) {
                 Outcome::Refused(format!(
@@ -267,12 +274,19 @@ impl State {
                 });
             }
             Outcome::Unrecognized(message) => {
+                // A `<connection>` body is read into fresh options: only `setenv opt` relaxes
+                // there.
                 let relaxed = setenv_opt
-                    || self.forward_compatible
-                    || self.ignore_unknown.iter().any(|n| n == name);
-                let relevant = is_ipv6_option(name)
-                    || misspelt_ipv6_option(name).is_some()
-                    || MODEL_OPTIONS.contains(&name);
+                    || (!line.in_connection
+                        && (self.forward_compatible
+                            || self.ignore_unknown.iter().any(|n| n == name)));
+                let is_relevant = |name: &str| {
+                    is_ipv6_option(name)
+                        || misspelt_ipv6_option(name).is_some()
+                        || MODEL_OPTIONS.contains(&name)
+                };
+                // A joined name is judged by the option its first word names.
+                let relevant = is_relevant(name.split(is_c_space).next().unwrap_or(name));
                 if relaxed {
                     line.status = Status::Ignored;
                     if relevant {
@@ -291,11 +305,18 @@ impl State {
                             ),
                         });
                     }
-                } else if relevant {
+                } else if relevant || joined.is_some() {
+                    // Any name with a space in it is unknown to OpenVPN; how it was written
+                    // is the mistake, so it is reported with the text's errors.
+                    let (loc, kind) = if joined.is_some() {
+                        (at(&words[0].span), ProblemKind::Syntax)
+                    } else {
+                        (line.loc.clone(), ProblemKind::Directive)
+                    };
                     line.status = Status::Refused;
                     self.errors.push(Problem {
-                        loc: line.loc.clone(),
-                        kind: ProblemKind::Directive,
+                        loc,
+                        kind,
                         message: format!("{message}; OpenVPN refuses the file"),
                     });
                 }
@@ -791,6 +812,37 @@ fn resolve_route<'a>(
         bits_form: spec.bits_form,
         written_address,
     })
+}
+
+/// C's `isspace()` in the C locale: what ends a word unless escaped or quoted.
+fn is_c_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+}
+
+/// When an option name holds whitespace, the message that says why: a `\ ` or quotes made
+/// the words one, and OpenVPN looks for an option by that whole name. `written` is the name
+/// as it stands in the file; `whole_line` when the line has no other word.
+fn joined_name(name: &str, written: &[u8], whole_line: bool) -> Option<String> {
+    if !name.contains(is_c_space) {
+        return None;
+    }
+    let escaped = written
+        .windows(2)
+        .any(|pair| pair[0] == b'\\' && is_c_space(char::from(pair[1])));
+    let cause = if escaped {
+        "the backslash before the space makes"
+    } else {
+        "the quotes make"
+    };
+    let what = if whole_line {
+        "the whole line"
+    } else {
+        "the first words"
+    };
+    Some(format!(
+        "{cause} {what} one word: `{name}` is taken as the name of an option, which OpenVPN \
+         does not know (separate the words with plain spaces)"
+    ))
 }
 
 /// `dev_type_enum()`: `dev-type` when given, else the device name's prefix.
