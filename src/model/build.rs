@@ -242,9 +242,21 @@ impl State {
             Outcome::Unrecognized(message.clone())
         } else if directive.connection.is_some() {
             if is_ipv6_option(name) {
+                // Text before it on the same line: the rest of a line of 256 bytes or more.
+                let line_start = memchr::memrchr(b'\n', &text[..directive.line.start])
+                    .map_or(0, |newline| newline + 1);
+                let tail = text[line_start..directive.line.start]
+                    .iter()
+                    .any(|&c| !is_c_space(char::from(c)));
+                let why = if tail {
+                    " (OpenVPN reads `<connection>` lines in pieces of 255 bytes, dropping \
+                     the 2 bytes after each, and this is the rest of a longer line)"
+                } else {
+                    " (move it to the top level)"
+                };
                 Outcome::Refused(format!(
                     "`{name}` cannot be used inside a `<connection>` block; OpenVPN refuses the \
-                     file (move it to the top level)"
+                     file{why}"
                 ))
             } else {
                 Outcome::Applied
@@ -550,13 +562,14 @@ impl State {
             derived_from_server_ipv6: false,
         });
         if let Some(zone) = &local.zone {
-            // `get_ipv6_addr()` takes the zone, so the option loads as written; `init_tun()`
-            // then converts the local text with `inet_pton()`, which takes none, and stops.
+            // `get_ipv6_addr()` takes the zone (when the host can read it), so the option
+            // loads as written; `init_tun()` then converts the local text with `inet_pton()`,
+            // which takes none, and stops.
             return Outcome::Refused(format!(
-                "`ifconfig-ipv6` local address `{}` carries the zone `%{zone}`: OpenVPN loads \
-                 it, but when it opens the tunnel it cannot convert the address and stops \
-                 (\"init_tun: problem converting IPv6 ifconfig addresses\"); write the \
-                 address without `%{zone}`",
+                "`ifconfig-ipv6` local address `{}` carries the zone `%{zone}`, which OpenVPN \
+                 cannot configure the tunnel with: it loads the line (if this host can read \
+                 the zone), then stops when it opens the tunnel (\"init_tun: problem \
+                 converting IPv6 ifconfig addresses\"); write the address without `%{zone}`",
                 local.host_text
             ));
         }
