@@ -135,90 +135,11 @@ fn read_lines(
             let is_connection = tag == "connection" && connection.is_none();
             parsed.directives.push(directive);
             if is_connection {
-                read_connection_body(text, body, index, parsed);
+                read_lines(text, body, Mode::ConnectionBody, Some(index), parsed);
             }
             continue;
         }
         parsed.directives.push(directive);
-    }
-}
-
-/// Reads the body of the `<connection>` block `index`. OpenVPN copies the body into one string
-/// with `read_inline_file()`, appending each `fgets()` chunk of up to 255 bytes as a C string,
-/// so from a NUL to the end of its chunk the bytes vanish and what follows is glued to the text
-/// before the NUL. Without a NUL that string is the body itself.
-fn read_connection_body(text: &[u8], body: Span, index: usize, parsed: &mut Parsed) {
-    if memchr(0, &text[body.clone()]).is_none() {
-        read_lines(text, body, Mode::ConnectionBody, Some(index), parsed);
-        return;
-    }
-    let mut copied = CopiedBody::default();
-    let mut pos = body.start;
-    while pos < body.end {
-        let (chunk, next) = fgets(text, pos, body.end, OPTION_LINE_SIZE);
-        let kept = cut_at_nul(text, chunk);
-        copied.pieces.push((copied.text.len(), kept.start));
-        copied.text.extend_from_slice(&text[kept]);
-        pos = next;
-    }
-    let mut read = Parsed::default();
-    let length = copied.text.len();
-    read_lines(
-        &copied.text,
-        0..length,
-        Mode::ConnectionBody,
-        Some(index),
-        &mut read,
-    );
-    let first_block = parsed.blocks.len();
-    for mut directive in read.directives {
-        for word in &mut directive.words {
-            word.span = copied.file_span(&word.span);
-        }
-        directive.line = copied.file_span(&directive.line);
-        directive.block = directive.block.map(|block| block + first_block);
-        parsed.directives.push(directive);
-    }
-    for mut block in read.blocks {
-        block.open = copied.file_span(&block.open);
-        block.body = copied.file_span(&block.body);
-        block.close = block.close.map(|close| copied.file_span(&close));
-        parsed.blocks.push(block);
-    }
-    parsed.comments.extend(
-        read.comments
-            .iter()
-            .map(|comment| copied.file_span(comment)),
-    );
-    for mut error in read.errors {
-        error.span = copied.file_span(&error.span);
-        parsed.errors.push(error);
-    }
-}
-
-/// A `<connection>` body as OpenVPN copies it, and where each copied piece is in the file.
-#[derive(Default)]
-struct CopiedBody {
-    text: Vec<u8>,
-    /// (offset in `text`, offset in the file) where each piece starts, in order.
-    pieces: Vec<(usize, usize)>,
-}
-
-impl CopiedBody {
-    /// The file offset of the byte at `at` in the copy (or just past the copy's end).
-    fn file_offset(&self, at: usize) -> usize {
-        let piece = self.pieces.partition_point(|&(start, _)| start <= at) - 1;
-        let (start, file_start) = self.pieces[piece];
-        file_start + (at - start)
-    }
-
-    /// The file bytes a span of the copy comes from; a span across a vanished part covers it.
-    fn file_span(&self, span: &Span) -> Span {
-        let start = self.file_offset(span.start);
-        if span.is_empty() {
-            return start..start;
-        }
-        start..self.file_offset(span.end - 1) + 1
     }
 }
 
@@ -594,18 +515,6 @@ mod tests {
         let parsed = parse(&text);
         assert_eq!(names(&parsed), ["connection", "remote", "dev"]);
         assert_eq!(parsed.comments[0].len(), 255);
-    }
-
-    #[test]
-    fn connection_body_nul_glues_the_next_line_to_the_text_before_it() {
-        let text = b"<connection>\nremote a\nproto udp\0junk\nblock-ipv6 # c\n</connection>\n";
-        let parsed = parse(text);
-        assert_eq!(names(&parsed), ["connection", "remote", "proto"]);
-        let glued = &parsed.directives[2].words[1];
-        assert_eq!(glued.text, "udpblock-ipv6");
-        assert_eq!(&text[glued.span.clone()], b"udp\0junk\nblock-ipv6");
-        assert_eq!(&text[parsed.comments[0].clone()], b"# c");
-        assert_eq!(parsed.directives[2].connection, Some(0));
     }
 
     #[test]
