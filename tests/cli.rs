@@ -1120,6 +1120,51 @@ fn inspect_lists_errors_and_exits_2_for_a_missing_file() {
     assert_eq!(json[0]["errors"][0]["line"], 3);
 }
 
+#[test]
+fn inspect_keeps_a_zoned_ifconfig_ipv6_and_says_why_openvpn_stops() {
+    let repo = Repo::new();
+    repo.write(
+        "zoned.ovpn",
+        "client\ndev tun\nifconfig-ipv6 fe80::2%tun0/64 fe80::1\nroute-ipv6 2000::/3\n",
+    );
+    let run = repo.run(&["--no-config", "--inspect", "zoned.ovpn"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let file = &json[0];
+    assert_eq!(
+        file["ifconfig_ipv6"],
+        serde_json::json!({"local": "fe80::2%tun0", "bits": 64, "remote": "fe80::1", "line": 3})
+    );
+    assert_eq!(file["routes_ipv6"][0]["gateway"], "fe80::1");
+    let message = file["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("zone `%tun0`") && message.contains("init_tun"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_backslash_joined_option_name_is_reported_as_one_word() {
+    let repo = Repo::new();
+    repo.write(
+        "joined.ovpn",
+        "client\ndev tun\nifconfig-ipv6 fd00::2 fd00::1\nroute-ipv6\\ 2000::/3\n",
+    );
+    let run = repo.run(&[
+        "--no-config",
+        "--select",
+        "syntax-error",
+        "--format",
+        "short",
+        "joined.ovpn",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.starts_with("joined.ovpn:4:1: error[syntax-error] the backslash before the space makes the whole line one word: `route-ipv6 2000::/3`"),
+        "{}",
+        run.stdout
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // --diff
 

@@ -19,7 +19,8 @@
 //!   anything fatal before that dump is a refusal of the file (the verdict). Errors
 //!   after the dump are run-time failures (e.g. the junk certificates that the
 //!   client/server fixtures carry only to satisfy the TLS option checks) and count
-//!   as "accepted". From the dump we read the role (mode/pull), dev, dev-type,
+//!   as "accepted", with one exception found in pass 2 below. From the dump we read the
+//!   role (mode/pull), dev, dev-type,
 //!   ifconfig-ipv6 (local as written, netbits, remote), route-nopull and the
 //!   pull filters. The process is killed as soon as the dump is complete.
 //! * **Pass 2**: OpenVPN 2.6 never prints its route-ipv6 list, and a client only
@@ -37,6 +38,10 @@
 //!   (the kernel call then fails harmlessly in the empty namespace) and
 //!   `ROUTE: failed to parse/resolve route for host/network: SPEC` for every route
 //!   it rejects at setup.
+//!   When pass 2 stops with `init_tun: problem converting IPv6 ifconfig addresses`, the
+//!   file's own `ifconfig-ipv6` (loaded, but not convertible by `inet_pton()`, such as a
+//!   local address with a `%zone`) keeps OpenVPN from starting on any platform: the verdict
+//!   is then "refused" (at tunnel start), whatever pass 1 said.
 //! * **Pass 2b** is pass 2 without the `route-ipv6` lines: whatever routes it adds
 //!   come from `redirect-gateway/redirect-private ipv6`; they are the last routes of
 //!   pass 2, and the rest are the config's own routes, in order.
@@ -708,6 +713,9 @@ fn routes_from_log(log: &[String]) -> (Vec<Route6>, Vec<String>, Vec<String>) {
     (routes, rejected, problems)
 }
 
+/// What `init_tun()` prints before it exits for `ifconfig-ipv6` addresses it cannot convert.
+const INIT_TUN_REFUSAL: &str = "init_tun: problem converting IPv6 ifconfig addresses";
+
 fn pass2_stop(l: &str) -> bool {
     l.contains(" link remote:")
         || l.contains("Initialization Sequence Completed")
@@ -853,6 +861,14 @@ fn ask_openvpn_in(env: &Env, dir: &Path, fixture: &str, work: &Path) -> OvpnFact
     let log2 = run_openvpn(env, work, &args, &pass2_stop);
     args[2] = "p2b.conf";
     let log2b = run_openvpn(env, work, &args, &pass2_stop);
+    // init_tun() converts the loaded ifconfig-ipv6 addresses with inet_pton() and exits when
+    // it cannot (an address that getaddrinfo read, e.g. one with a %zone): OpenVPN refuses
+    // to start with this file, on every platform, whatever the certificates.
+    if let Some(stop) = log2.iter().find(|l| l.contains(INIT_TUN_REFUSAL)) {
+        f.accepted = false;
+        f.error = format!("at tunnel start: {stop}");
+        return f;
+    }
     let (all, rejected, problems) = routes_from_log(&log2);
     let (redir, _, problems_b) = routes_from_log(&log2b);
     f.harness.extend(problems);

@@ -1,5 +1,9 @@
 //! How OpenVPN reads IPv6 addresses, prefixes and numbers: `get_ipv6_addr()`, `inet_pton()`,
-//! `strtoul()` and `atoi()`, with their quiet defaults (no `/bits` is /64, an empty `/` is /0).
+//! `strtoul()` and `atoi()`, with their quiet defaults (no `/bits` is /64, an empty `/` is /0)
+//! and C's integer rules (a negative `strtoul` wraps, `atoi` keeps the low 32 bits of a `long`).
+//!
+//! C's `long` is taken to be 64 bits wide, as on 64-bit Linux, macOS and the BSDs; 64-bit
+//! Windows builds of OpenVPN have a 32-bit `long` and read out-of-range numbers differently.
 
 use std::net::Ipv6Addr;
 
@@ -29,6 +33,8 @@ pub struct AddressSpec {
     pub host: Host,
     /// The text before the first `/`.
     pub host_text: String,
+    /// The zone after a `%` (`lo` in `fe80::1%lo`), when the host is an address that has one.
+    pub zone: Option<String>,
     /// `None` when the bits are not a number up to 128 (OpenVPN: "invalid '/bits' spec").
     pub bits: Option<u8>,
     pub bits_form: BitsForm,
@@ -41,13 +47,17 @@ impl AddressSpec {
             Some((host, "")) => (host, Some(0), BitsForm::Empty),
             Some((host, bits)) => (
                 host,
-                strtoul_exact(bits).filter(|&b| b <= 128).map(|b| b as u8),
+                strtoul_exact(bits)
+                    .filter(|&b| b <= 128)
+                    .map(|b| u8::try_from(b).expect("at most 128")),
                 BitsForm::Written,
             ),
         };
+        let (host, zone) = classify_host(host_text);
         Self {
-            host: classify_host(host_text),
+            host,
             host_text: host_text.to_owned(),
+            zone,
             bits,
             bits_form,
         }
@@ -66,10 +76,47 @@ pub fn parse_numeric(text: &str) -> Option<Ipv6Addr> {
     text.parse().ok()
 }
 
-fn classify_host(text: &str) -> Host {
+/// What `getaddrinfo()` makes of the host part: glibc first reads it as a numeric address,
+/// with an optional `%zone` (`gaih_inet()`); a zone it cannot read makes the lookup fail
+/// without asking DNS. Only then is the text a name to look up.
+fn classify_host(text: &str) -> (Host, Option<String>) {
     if let Some(address) = parse_numeric(text) {
-        return Host::Address(address);
+        return (Host::Address(address), None);
     }
+    if let Some((address, zone)) = text.split_once('%')
+        && let Some(address) = parse_numeric(address)
+    {
+        return if zone_is_readable(&address, zone) {
+            (Host::Address(address), Some(zone.to_owned()))
+        } else {
+            (Host::Invalid, None)
+        };
+    }
+    (classify_name(text), None)
+}
+
+/// glibc's `__inet6_scopeid_pton()`: on a link-local unicast or an interface- or link-local
+/// multicast address the zone may name an interface; any address takes a decimal interface
+/// index that fits 32 bits. Whether the named interface exists is the host's business: this
+/// only rejects what no host could read (a name Linux cannot give an interface).
+fn zone_is_readable(address: &Ipv6Addr, zone: &str) -> bool {
+    let [first, second, ..] = address.octets();
+    let link_scoped = (first == 0xfe && second & 0xc0 == 0x80)
+        || (first == 0xff && matches!(second & 0x0f, 1 | 2));
+    let could_name_interface = !zone.is_empty()
+        && zone.len() < IFNAMSIZ
+        && zone != "."
+        && zone != ".."
+        && !zone
+            .bytes()
+            .any(|c| c == b'/' || c == b':' || c == 0x0b || c.is_ascii_whitespace());
+    let is_index =
+        zone.as_bytes().first().is_some_and(u8::is_ascii_digit) && zone.parse::<u32>().is_ok();
+    (link_scoped && could_name_interface) || is_index
+}
+
+/// A text that is not an address: a name OpenVPN looks up, or neither.
+fn classify_name(text: &str) -> Host {
     let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_';
     let has_letter = text.chars().any(|c| c.is_ascii_alphabetic() || c == '_');
     if !text.is_empty() && text.len() <= 253 && has_letter && text.chars().all(is_name_char) {
@@ -79,43 +126,54 @@ fn classify_host(text: &str) -> Host {
     }
 }
 
+/// Linux's `IFNAMSIZ`: an interface name has at most 15 bytes.
+const IFNAMSIZ: usize = 16;
+
 /// `strtoul(text, &end, 10)` where OpenVPN then insists `*end == '\0'`: leading whitespace, an
-/// optional sign, and digits, all of the text. A negative number wraps to a huge value, which
-/// callers then reject, except `-0`.
+/// optional sign, and digits, all of the text. A value past `unsigned long` saturates to its
+/// maximum; a `-` negates the value modulo 2^64, so `-18446744073709551568` reads as 48.
 fn strtoul_exact(text: &str) -> Option<u64> {
-    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (negative, digits) = match trimmed.as_bytes().first() {
-        Some(b'+') => (false, &trimmed[1..]),
-        Some(b'-') => (true, &trimmed[1..]),
-        _ => (false, trimmed),
-    };
+    let (negative, digits) = sign_and_digits(text);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let value = digits.parse::<u64>().unwrap_or(u64::MAX);
-    match (negative, value) {
-        (true, 0) => Some(0),
-        (true, _) => Some(u64::MAX),
-        (false, value) => Some(value),
-    }
+    Some(match digits.parse::<u64>() {
+        Ok(value) if negative => value.wrapping_neg(),
+        Ok(value) => value,
+        Err(_) => u64::MAX,
+    })
 }
 
-/// C's `atoi()`: leading whitespace, an optional sign, then as many digits as there are;
-/// anything else reads as 0 (`abc` is 0, `7x` is 7).
-pub fn atoi(text: &str) -> i64 {
-    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (sign, rest) = match trimmed.as_bytes().first() {
-        Some(b'-') => (-1, &trimmed[1..]),
-        Some(b'+') => (1, &trimmed[1..]),
-        _ => (1, trimmed),
+/// C's `atoi()`, which glibc implements as `(int) strtol(text, NULL, 10)`: leading whitespace,
+/// an optional sign, then as many digits as there are (`abc` is 0, `7x` is 7). `strtol`
+/// saturates at the range of a 64-bit `long`, and the cast keeps the low 32 bits, so
+/// 2147483648 is -2147483648, 4294967296 is 0 and 4294967295 is -1.
+pub fn atoi(text: &str) -> i32 {
+    let (negative, rest) = sign_and_digits(text);
+    let digits = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
+    let magnitude = match digits.parse::<u64>() {
+        Ok(value) => value,
+        Err(_) if digits.is_empty() => 0,
+        Err(_) => u64::MAX,
     };
-    let digits: &str = &rest[..rest.bytes().take_while(u8::is_ascii_digit).count()];
-    let value = digits.parse::<i64>().unwrap_or(if digits.is_empty() {
-        0
+    let long = if negative {
+        0i64.checked_sub_unsigned(magnitude).unwrap_or(i64::MIN)
     } else {
-        i64::from(i32::MAX)
-    });
-    (sign * value).clamp(i64::from(i32::MIN), i64::from(i32::MAX))
+        i64::try_from(magnitude).unwrap_or(i64::MAX)
+    };
+    // The C cast from `long` to `int`: the low 32 bits, read as two's complement.
+    long as i32
+}
+
+/// C's number prefix: leading whitespace skipped, then an optional `+` or `-`; returns whether
+/// the sign is `-` and the text after it.
+fn sign_and_digits(text: &str) -> (bool, &str) {
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    match trimmed.as_bytes().first() {
+        Some(b'-') => (true, &trimmed[1..]),
+        Some(b'+') => (false, &trimmed[1..]),
+        _ => (false, trimmed),
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +204,9 @@ mod tests {
             "::/0x40",
             "::/+",
             "::/99999999999999999999",
+            "::/-18446744073709551616",
+            "::/-99999999999999999999",
+            "::/-18446744073709551487",
         ] {
             assert_eq!(AddressSpec::parse(spec).bits, None, "{spec}");
         }
@@ -169,6 +230,56 @@ mod tests {
     }
 
     #[test]
+    fn negative_bits_wrap_modulo_2_to_the_64() {
+        assert_eq!(
+            AddressSpec::parse("::/-18446744073709551568").bits,
+            Some(48)
+        );
+        assert_eq!(
+            AddressSpec::parse("::/-18446744073709551488").bits,
+            Some(128)
+        );
+        assert_eq!(
+            AddressSpec::parse("::/-018446744073709551615").bits,
+            Some(1)
+        );
+    }
+
+    #[test]
+    fn zones_follow_glibc() {
+        let zoned = |spec: &str| {
+            let spec = AddressSpec::parse(spec);
+            (spec.address(), spec.zone)
+        };
+        let link_local: Ipv6Addr = "fe80::1".parse().unwrap();
+        assert_eq!(
+            zoned("fe80::1%lo/64"),
+            (Some(link_local), Some("lo".to_owned()))
+        );
+        assert_eq!(
+            zoned("fe80::1%enp0s31f6"),
+            (Some(link_local), Some("enp0s31f6".to_owned()))
+        );
+        assert_eq!(zoned("ff02::1%lo").1, Some("lo".to_owned()));
+        assert_eq!(zoned("2001:db8::%1/48").1, Some("1".to_owned()));
+        assert_eq!(
+            zoned("2001:db8::%4294967295").1,
+            Some("4294967295".to_owned())
+        );
+        for spec in [
+            "2001:db8::%lo/48",
+            "ff05::%lo",
+            "2001:db8::%4294967296",
+            "2001:db8::%+1",
+            "fe80::1%",
+            "fe80::1%sixteen-bytes-xx",
+            "fe80::1%a:b",
+        ] {
+            assert_eq!(AddressSpec::parse(spec).host, Host::Invalid, "{spec}");
+        }
+    }
+
+    #[test]
     fn atoi_reads_like_c() {
         assert_eq!(atoi("7"), 7);
         assert_eq!(atoi("abc"), 0);
@@ -176,5 +287,19 @@ mod tests {
         assert_eq!(atoi("-1"), -1);
         assert_eq!(atoi(" +3"), 3);
         assert_eq!(atoi(""), 0);
+        assert_eq!(atoi("+-1"), 0);
+    }
+
+    #[test]
+    fn atoi_keeps_the_low_32_bits_of_a_saturated_long() {
+        assert_eq!(atoi("2147483647"), i32::MAX);
+        assert_eq!(atoi("2147483648"), i32::MIN);
+        assert_eq!(atoi("4294967295"), -1);
+        assert_eq!(atoi("4294967296"), 0);
+        assert_eq!(atoi("-4294967295"), 1);
+        assert_eq!(atoi("99999999999999999999"), -1);
+        assert_eq!(atoi("-99999999999999999999"), 0);
+        assert_eq!(atoi("9223372036854775807"), -1);
+        assert_eq!(atoi("-9223372036854775808"), 0);
     }
 }

@@ -78,9 +78,12 @@ impl Builder<'_> {
         for index in 0..self.sources[source].parsed.directives.len() {
             let id = DirectiveId { source, index };
             let directive = &self.sources[source].parsed.directives[index];
-            let include = self
-                .state
-                .option(id, directive, &self.sources[source].parsed);
+            let include = self.state.option(
+                id,
+                directive,
+                &self.sources[source].parsed,
+                &self.sources[source].text,
+            );
             if let Some(include) = include {
                 self.include(include);
             }
@@ -199,12 +202,13 @@ struct State {
 }
 
 impl State {
-    /// Processes one line; returns what it asks of the file system.
+    /// Processes one line of the file `text`; returns what it asks of the file system.
     fn option(
         &mut self,
         id: DirectiveId,
         directive: &syntax::Directive,
         parsed: &syntax::Parsed,
+        text: &[u8],
     ) -> Option<Request> {
         let source = id.source;
         let at = |span: &Span| Loc {
@@ -232,19 +236,34 @@ impl State {
             in_connection: directive.connection.is_some(),
         };
 
+        let joined = joined_name(name, &text[words[0].span.clone()], words.len() == 1);
         let outcome = if let Some(block) = directive.block {
             self.inline_block(name, parsed.blocks[block].connection.is_some(), setenv_opt)
+        } else if let Some(message) = &joined {
+            Outcome::Unrecognized(message.clone())
         } else if directive.connection.is_some() {
             if is_ipv6_option(name) {
+                // Text before it on the same line: the rest of a line of 256 bytes or more.
+                let line_start = memchr::memrchr(b'\n', &text[..directive.line.start])
+                    .map_or(0, |newline| newline + 1);
+                let tail = text[line_start..directive.line.start]
+                    .iter()
+                    .any(|&c| !is_c_space(char::from(c)));
+                let why = if tail {
+                    " (OpenVPN reads `<connection>` lines in pieces of 255 bytes, dropping \
+                     the 2 bytes after each, and this is the rest of a longer line)"
+                } else {
+                    " (move it to the top level)"
+                };
                 Outcome::Refused(format!(
                     "`{name}` cannot be used inside a `<connection>` block; OpenVPN refuses the \
-                     file (move it to the top level)"
+                     file{why}"
                 ))
             } else {
                 Outcome::Applied
             }
         } else {
-            self.top_level(name, args, words, &line.loc, setenv_opt, source)
+            self.top_level(name, args, words, &line.loc, source)
         };
 
         let mut request = None;
@@ -268,12 +287,19 @@ impl State {
                 });
             }
             Outcome::Unrecognized(message) => {
+                // A `<connection>` body is read into fresh options: only `setenv opt` relaxes
+                // there.
                 let relaxed = setenv_opt
-                    || self.forward_compatible
-                    || self.ignore_unknown.iter().any(|n| n == name);
-                let relevant = is_ipv6_option(name)
-                    || misspelt_ipv6_option(name).is_some()
-                    || MODEL_OPTIONS.contains(&name);
+                    || (!line.in_connection
+                        && (self.forward_compatible
+                            || self.ignore_unknown.iter().any(|n| n == name)));
+                let is_relevant = |name: &str| {
+                    is_ipv6_option(name)
+                        || misspelt_ipv6_option(name).is_some()
+                        || MODEL_OPTIONS.contains(&name)
+                };
+                // A joined name is judged by the option its first word names.
+                let relevant = is_relevant(name.split(is_c_space).next().unwrap_or(name));
                 if relaxed {
                     line.status = Status::Ignored;
                     if relevant {
@@ -292,11 +318,18 @@ impl State {
                             ),
                         });
                     }
-                } else if relevant {
+                } else if relevant || joined.is_some() {
+                    // Any name with a space in it is unknown to OpenVPN; how it was written
+                    // is the mistake, so it is reported with the text's errors.
+                    let (loc, kind) = if joined.is_some() {
+                        (at(&words[0].span), ProblemKind::Syntax)
+                    } else {
+                        (line.loc.clone(), ProblemKind::Directive)
+                    };
                     line.status = Status::Refused;
                     self.errors.push(Problem {
-                        loc: line.loc.clone(),
-                        kind: ProblemKind::Directive,
+                        loc,
+                        kind,
                         message: format!("{message}; OpenVPN refuses the file"),
                     });
                 }
@@ -339,7 +372,6 @@ impl State {
         args: &[&str],
         words: &[Word],
         loc: &Loc,
-        setenv_opt: bool,
         source: SourceId,
     ) -> Outcome {
         let n = args.len();
@@ -372,7 +404,8 @@ impl State {
                 )),
             },
             "route-metric" if n == 1 => {
-                self.route_metric = atoi(args[0]).max(0);
+                // `positive_atoi()`: C's atoi, negative values read as 0.
+                self.route_metric = i64::from(atoi(args[0]).max(0));
                 Outcome::Applied
             }
             "redirect-gateway" | "redirect-private" => self.redirect(name, args, loc),
@@ -445,7 +478,9 @@ impl State {
                 self.push(&words[1], loc);
                 Outcome::Applied
             }
-            "setenv" if !setenv_opt && (1..=2).contains(&n) => {
+            // `setenv opt setenv FORWARD_COMPATIBLE 1` is this line too: `add_option()` drops
+            // the `setenv opt` prefix before it looks at the name.
+            "setenv" if (1..=2).contains(&n) => {
                 if args[0] == "FORWARD_COMPATIBLE" && args.get(1) == Some(&"1") {
                     self.forward_compatible = true;
                 }
@@ -480,6 +515,8 @@ impl State {
         let Some(remote_address) = remote else {
             let hint = if remote_text.contains('/') {
                 " (the remote takes no `/bits`)"
+            } else if remote_text.contains('%') {
+                " (the remote takes no `%zone`: OpenVPN reads it with `inet_pton()`)"
             } else {
                 ""
             };
@@ -525,6 +562,18 @@ impl State {
             }),
             derived_from_server_ipv6: false,
         });
+        if let Some(zone) = &local.zone {
+            // `get_ipv6_addr()` takes the zone (when the host can read it), so the option
+            // loads as written; `init_tun()` then converts the local text with `inet_pton()`,
+            // which takes none, and stops.
+            return Outcome::Refused(format!(
+                "`ifconfig-ipv6` local address `{}` carries the zone `%{zone}`, which OpenVPN \
+                 cannot configure the tunnel with: it loads the line (if this host can read \
+                 the zone), then stops when it opens the tunnel (\"init_tun: problem \
+                 converting IPv6 ifconfig addresses\"); write the address without `%{zone}`",
+                local.host_text
+            ));
+        }
         Outcome::Applied
     }
 
@@ -747,7 +796,7 @@ fn resolve_route<'a>(
             if metric < 0 {
                 return Err(DropReason::NegativeMetric(text.to_owned()));
             }
-            Some(metric)
+            Some(i64::from(metric))
         }
         None => default_metric,
     };
@@ -766,6 +815,37 @@ fn resolve_route<'a>(
 /// tap it needs a gateway, unless the metric is 0 (`add_route_ipv6()`).
 pub fn installs(dev_type: DevType, gateway: Option<Ipv6Addr>, metric: Option<i64>) -> bool {
     dev_type != DevType::Tap || gateway.is_some() || metric == Some(0)
+}
+
+/// C's `isspace()` in the C locale: what ends a word unless escaped or quoted.
+fn is_c_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r')
+}
+
+/// When an option name holds whitespace, the message that says why: a `\ ` or quotes made
+/// the words one, and OpenVPN looks for an option by that whole name. `written` is the name
+/// as it stands in the file; `whole_line` when the line has no other word.
+fn joined_name(name: &str, written: &[u8], whole_line: bool) -> Option<String> {
+    if !name.contains(is_c_space) {
+        return None;
+    }
+    let escaped = written
+        .windows(2)
+        .any(|pair| pair[0] == b'\\' && is_c_space(char::from(pair[1])));
+    let cause = if escaped {
+        "the backslash before the space makes"
+    } else {
+        "the quotes make"
+    };
+    let what = if whole_line {
+        "the whole line"
+    } else {
+        "the first words"
+    };
+    Some(format!(
+        "{cause} {what} one word: `{name}` is taken as the name of an option, which OpenVPN \
+         does not know (separate the words with plain spaces)"
+    ))
 }
 
 /// `dev_type_enum()`: `dev-type` when given, else the device name's prefix.

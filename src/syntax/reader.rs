@@ -36,7 +36,8 @@ enum Mode {
     /// `fgets(line, 257)`: chunks of at most 256 bytes including the `\n`; a chunk whose C
     /// string length is 256 is fatal.
     File,
-    /// `buf_parse(buf, '\n', line, 256)`: the `\n` is dropped, a longer line is cut at 255.
+    /// `buf_parse(buf, '\n', line, 256)`: the `\n` is dropped, a line of 256 bytes or more is
+    /// cut at 255 and goes on two bytes later ([`buf_parse_line`]).
     ConnectionBody,
 }
 
@@ -113,7 +114,7 @@ fn read_lines(
         };
         if let Some(tag) = inline_tag(&directive) {
             let body_start = pos;
-            let (body, close) = read_inline_body(text, body_start, end, &tag);
+            let (body, close) = read_inline_body(text, body_start, end, &tag, mode);
             let index = parsed.blocks.len();
             if close.is_none() {
                 parsed.errors.push(SyntaxError {
@@ -153,12 +154,19 @@ fn inline_tag(directive: &Directive) -> Option<String> {
 }
 
 /// Reads a block body from `start` up to the first line that, after leading whitespace, starts
-/// with `</tag>`. `read_inline_file()` reads lines in chunks of at most 255 bytes, so the tag
-/// counts only at the start of such a chunk; the search jumps from one `<` to the next rather
-/// than reading the body line by line (certificate bodies are most of a profile, and base64
-/// has no `<`).
+/// with `</tag>`. `read_inline_file()` reads lines in pieces of at most 255 bytes (`fgets()` in
+/// a file, `buf_parse()` in a `<connection>` body, which loses the 2 bytes after each piece),
+/// so the tag counts only at the start of such a piece; the search jumps from one `<` to the
+/// next rather than reading the body line by line (certificate bodies are most of a profile,
+/// and base64 has no `<`).
 /// Returns the body and the closing line, or the rest of the text and `None`.
-fn read_inline_body(text: &[u8], start: usize, end: usize, tag: &str) -> (Span, Option<Span>) {
+fn read_inline_body(
+    text: &[u8],
+    start: usize,
+    end: usize,
+    tag: &str,
+    mode: Mode,
+) -> (Span, Option<Span>) {
     let tag = tag.as_bytes();
     let close_len = tag.len() + 3;
     let is_close_tag = |at: usize| {
@@ -172,27 +180,41 @@ fn read_inline_body(text: &[u8], start: usize, end: usize, tag: &str) -> (Span, 
     while let Some(found) = memchr(b'<', &text[from..end]) {
         let at = from + found;
         if is_close_tag(at)
-            && let Some(chunk_start) = chunk_start_before(text, start, at, close_len)
+            && let Some(piece_start) = piece_start_before(text, start, at, close_len, mode)
         {
-            let (_, next) = fgets(text, chunk_start, end, OPTION_LINE_SIZE);
-            return (start..chunk_start, Some(chunk_start..next));
+            let next = match mode {
+                Mode::File => fgets(text, piece_start, end, OPTION_LINE_SIZE).1,
+                Mode::ConnectionBody => buf_parse_line(text, piece_start, end).1,
+            };
+            return (start..piece_start, Some(piece_start..next));
         }
         from = at + 1;
     }
     (start..end, None)
 }
 
-/// Where the 255-byte chunk that holds `at` starts, when only whitespace comes before `at` in
-/// it and the `len` bytes at `at` fit in it: then OpenVPN sees the closing tag there.
-fn chunk_start_before(text: &[u8], body_start: usize, at: usize, len: usize) -> Option<usize> {
-    const CHUNK: usize = OPTION_LINE_SIZE - 1;
+/// Where the 255-byte piece that holds `at` starts, when only whitespace comes before `at` in
+/// it and the `len` bytes at `at` fit in it: then OpenVPN sees the closing tag there. Pieces
+/// follow each other in a file; in a `<connection>` body 2 lost bytes come between them.
+fn piece_start_before(
+    text: &[u8],
+    body_start: usize,
+    at: usize,
+    len: usize,
+    mode: Mode,
+) -> Option<usize> {
+    const PIECE: usize = OPTION_LINE_SIZE - 1;
+    let stride = match mode {
+        Mode::File => PIECE,
+        Mode::ConnectionBody => PIECE + 2,
+    };
     let line_start =
         memchr::memrchr(b'\n', &text[body_start..at]).map_or(body_start, |i| body_start + i + 1);
-    let chunk_start = line_start + (at - line_start) / CHUNK * CHUNK;
-    let only_blanks = text[chunk_start..at]
+    let piece_start = line_start + (at - line_start) / stride * stride;
+    let only_blanks = text[piece_start..at]
         .iter()
         .all(|&c| c.is_ascii_whitespace() || c == 0x0b);
-    (only_blanks && at + len <= chunk_start + CHUNK).then_some(chunk_start)
+    (only_blanks && at + len <= piece_start + PIECE).then_some(piece_start)
 }
 
 /// C's `fgets(buf, size)`: up to `size - 1` bytes, stopping after a `\n`.
@@ -213,14 +235,16 @@ fn fgets_c_string(text: &[u8], pos: usize, end: usize, size: usize) -> (Span, us
     }
 }
 
-/// OpenVPN's `buf_parse(buf, '\n', line, 256)`: the line without its `\n`, cut to 255 bytes;
-/// the byte that did not fit is lost, and the rest of the line is read as the next line.
+/// OpenVPN's `buf_parse(buf, '\n', line, 256)` in `read_config_string()`: the line without its
+/// `\n`, cut to 255 bytes. `buf_parse` stores 256 bytes, reads one more to find that the line
+/// goes on, and then writes the terminating NUL over the 256th: a line of 256 bytes or more
+/// keeps its first 255, loses the next two, and its rest is read as the next line.
 fn buf_parse_line(text: &[u8], pos: usize, end: usize) -> (Span, usize) {
     let newline = memchr(b'\n', &text[pos..end]).map(|i| pos + i);
     let line_end = newline.unwrap_or(end);
-    if line_end - pos > OPTION_LINE_SIZE {
-        let cut = pos + OPTION_LINE_SIZE - 1;
-        (pos..cut, cut + 1)
+    if line_end - pos >= OPTION_LINE_SIZE {
+        let kept = pos + OPTION_LINE_SIZE - 1;
+        (pos..kept, (kept + 2).min(end))
     } else {
         let next = newline.map_or(end, |n| n + 1);
         (pos..line_end, next)
@@ -409,6 +433,35 @@ mod tests {
     }
 
     #[test]
+    fn closing_tag_in_a_connection_counts_at_the_start_of_a_buf_parse_piece() {
+        let tls_auth_close = |line: &[u8]| {
+            let mut text = b"<connection>\nremote a\n<tls-auth>\n".to_vec();
+            text.extend_from_slice(line);
+            text.extend_from_slice(b"\nblock-ipv6\n</tls-auth>\n</connection>\n");
+            let parsed = parse(&text);
+            parsed.blocks[1]
+                .close
+                .as_ref()
+                .map(|close| text[close.clone()].to_vec())
+        };
+        // 255 bytes, then 2 lost bytes: the next piece starts with the tag.
+        let mut line = vec![b'A'; 255];
+        line.extend_from_slice(b"xy</tls-auth>");
+        assert_eq!(tls_auth_close(&line), Some(b"</tls-auth>\n".to_vec()));
+        // Right after 255 bytes, the `</` is lost: the tag on the later line closes.
+        let mut line = vec![b'A'; 255];
+        line.extend_from_slice(b"</tls-auth>");
+        assert_eq!(tls_auth_close(&line), Some(b"</tls-auth>\n".to_vec()));
+        let text = {
+            let mut text = b"<connection>\nremote a\n<tls-auth>\n".to_vec();
+            text.extend_from_slice(&[b'A'; 255]);
+            text.extend_from_slice(b"xy</tls-auth>\nblock-ipv6\n</tls-auth>\n</connection>\n");
+            text
+        };
+        assert!(names(&parse(&text)).contains(&"block-ipv6"));
+    }
+
+    #[test]
     fn inline_body_has_no_line_limit() {
         let text = format!("<ca>\n{}\n</ca>\n", "A".repeat(1000));
         let parsed = parse(text.as_bytes());
@@ -440,6 +493,28 @@ mod tests {
             &text[parsed.directives[2].words[1].span.clone()],
             b"2000::/3"
         );
+    }
+
+    #[test]
+    fn connection_body_line_of_256_bytes_or_more_keeps_255_and_loses_two() {
+        // `#` and 254 `x`: 255 bytes kept; the space and the `b` are lost.
+        let long = |tail_at: usize| {
+            let mut text = b"<connection>\nremote a\n#".to_vec();
+            text.extend(std::iter::repeat_n(b'x', tail_at - 1));
+            text.extend_from_slice(b" block-ipv6\n</connection>\n");
+            parse(&text)
+        };
+        assert_eq!(names(&long(255)), ["connection", "remote", "lock-ipv6"]);
+        assert_eq!(names(&long(256)), ["connection", "remote", "block-ipv6"]);
+        assert_eq!(names(&long(257)), ["connection", "remote", "block-ipv6"]);
+        assert_eq!(names(&long(254)), ["connection", "remote", "ock-ipv6"]);
+        // A line of exactly 256 bytes: the last byte and the `\n` are lost.
+        let mut text = b"<connection>\nremote a\n#".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 254));
+        text.extend_from_slice(b"y\ndev tun\n</connection>\n");
+        let parsed = parse(&text);
+        assert_eq!(names(&parsed), ["connection", "remote", "dev"]);
+        assert_eq!(parsed.comments[0].len(), 255);
     }
 
     #[test]
