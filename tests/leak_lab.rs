@@ -62,7 +62,10 @@ fn lab_dir() -> PathBuf {
 fn probes_of(text: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(text)
         .lines()
-        .filter_map(|l| l.trim_start_matches('\u{feff}').strip_prefix("# lab-probe:"))
+        .filter_map(|l| {
+            l.trim_start_matches('\u{feff}')
+                .strip_prefix("# lab-probe:")
+        })
         .flat_map(|l| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>())
         .collect()
 }
@@ -145,7 +148,11 @@ fn check_env() -> Result<(), String> {
     if !Path::new("/dev/net/tun").exists() {
         return Err("no /dev/net/tun".into());
     }
-    for (tool, arg) in [("python3", "--version"), ("openssl", "version"), ("ip", "-V")] {
+    for (tool, arg) in [
+        ("python3", "--version"),
+        ("openssl", "version"),
+        ("ip", "-V"),
+    ] {
         let ok = Command::new(tool)
             .arg(arg)
             .output()
@@ -190,7 +197,13 @@ struct Kernel {
 fn run_lab(path: &Path, server: &str, probes: &[String]) -> Result<Vec<Kernel>, String> {
     let out = Command::new("python3")
         .arg(common::repo().join("scripts").join("leak-lab"))
-        .args(["--json", "--timeout", LAB_TIMEOUT_SECONDS, "--server", server])
+        .args([
+            "--json",
+            "--timeout",
+            LAB_TIMEOUT_SECONDS,
+            "--server",
+            server,
+        ])
         .arg(path)
         .args(probes)
         .output()
@@ -413,88 +426,85 @@ fn leak_lab_kernel_agrees_with_route() {
 
 #[test]
 fn leak_lab_profiles_fixed_by_the_linter_do_not_leak() {
-    when_lab_runs(
-        "leak_lab_profiles_fixed_by_the_linter_do_not_leak",
-        || {
-            let started = Instant::now();
-            let work = tempfile::tempdir().expect("temp dir");
-            let work_path = work.path().to_path_buf();
-            let list: Vec<Fixture> = fixtures()
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut f)| {
-                    // Each copy in its own folder, under its own name (the fixer writes next
-                    // to it).
-                    let dir = work_path.join(i.to_string());
-                    std::fs::create_dir_all(&dir).expect("temp dir");
-                    let copy = dir.join(f.path.file_name().expect("file name"));
-                    std::fs::copy(&f.path, &copy).expect("copy fixture");
-                    f.path = copy;
-                    f
-                })
-                .collect();
-            let n = list.len();
-            let results = for_each_fixture(list, |f| -> Result<Option<Vec<String>>, String> {
-                let before = std::fs::read(&f.path).expect("copy exists");
-                let out = common::ovpn6_lint(f.path.parent().unwrap())
-                    .arg("--config")
-                    .arg(&f.config)
-                    .args(["--fix", "--exit-zero", "--format", "short"])
-                    .arg(&f.path)
-                    .output()
-                    .map_err(|e| format!("cannot run ovpn6-lint --fix: {e}"))?;
-                if !out.status.success() {
-                    return Err(format!(
-                        "`ovpn6-lint --fix` failed ({}): {}",
-                        out.status,
-                        String::from_utf8_lossy(&out.stderr).trim()
-                    ));
-                }
-                if std::fs::read(&f.path).expect("fixed copy exists") == before {
-                    return Ok(None);
-                }
-                let lab = run_lab(&f.path, f.server, &f.probes)?;
-                Ok(Some(
-                    f.probes
-                        .iter()
-                        .zip(lab)
-                        .filter(|(a, k)| k.leaked && in_2000_3(a))
-                        .map(|(a, k)| format!("{a} (via {} dev {})", k.via, k.dev))
-                        .collect(),
-                ))
-            });
-            let mut problems = Vec::new();
-            let mut report = String::new();
-            for (f, result, took) in &results {
-                let what = match result {
-                    Err(e) => {
-                        problems.push(format!("{}: {e}", f.name));
-                        "error".to_owned()
-                    }
-                    Ok(None) => "unchanged by --fix".to_owned(),
-                    Ok(Some(leaks)) if leaks.is_empty() => "fixed: no leak".to_owned(),
-                    Ok(Some(leaks)) => {
-                        problems.push(format!(
-                            "{}: still leaks after --fix: {}",
-                            f.name,
-                            leaks.join(", ")
-                        ));
-                        "fixed: STILL LEAKS".to_owned()
-                    }
-                };
-                let _ = writeln!(report, "  {:>5.1}s  {}: {what}", took.as_secs_f64(), f.name);
+    when_lab_runs("leak_lab_profiles_fixed_by_the_linter_do_not_leak", || {
+        let started = Instant::now();
+        let work = tempfile::tempdir().expect("temp dir");
+        let work_path = work.path().to_path_buf();
+        let list: Vec<Fixture> = fixtures()
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut f)| {
+                // Each copy in its own folder, under its own name (the fixer writes next
+                // to it).
+                let dir = work_path.join(i.to_string());
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let copy = dir.join(f.path.file_name().expect("file name"));
+                std::fs::copy(&f.path, &copy).expect("copy fixture");
+                f.path = copy;
+                f
+            })
+            .collect();
+        let n = list.len();
+        let results = for_each_fixture(list, |f| -> Result<Option<Vec<String>>, String> {
+            let before = std::fs::read(&f.path).expect("copy exists");
+            let out = common::ovpn6_lint(f.path.parent().unwrap())
+                .arg("--config")
+                .arg(&f.config)
+                .args(["--fix", "--exit-zero", "--format", "short"])
+                .arg(&f.path)
+                .output()
+                .map_err(|e| format!("cannot run ovpn6-lint --fix: {e}"))?;
+            if !out.status.success() {
+                return Err(format!(
+                    "`ovpn6-lint --fix` failed ({}): {}",
+                    out.status,
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ));
             }
-            let summary = format!(
-                "leak lab after --fix: {n} profiles, {} problems, {:.1}s",
-                problems.len(),
-                started.elapsed().as_secs_f64()
-            );
-            println!("{report}{summary}");
-            assert!(
-                problems.is_empty(),
-                "\n{}\n\n{report}{summary}",
-                problems.join("\n")
-            );
-        },
-    );
+            if std::fs::read(&f.path).expect("fixed copy exists") == before {
+                return Ok(None);
+            }
+            let lab = run_lab(&f.path, f.server, &f.probes)?;
+            Ok(Some(
+                f.probes
+                    .iter()
+                    .zip(lab)
+                    .filter(|(a, k)| k.leaked && in_2000_3(a))
+                    .map(|(a, k)| format!("{a} (via {} dev {})", k.via, k.dev))
+                    .collect(),
+            ))
+        });
+        let mut problems = Vec::new();
+        let mut report = String::new();
+        for (f, result, took) in &results {
+            let what = match result {
+                Err(e) => {
+                    problems.push(format!("{}: {e}", f.name));
+                    "error".to_owned()
+                }
+                Ok(None) => "unchanged by --fix".to_owned(),
+                Ok(Some(leaks)) if leaks.is_empty() => "fixed: no leak".to_owned(),
+                Ok(Some(leaks)) => {
+                    problems.push(format!(
+                        "{}: still leaks after --fix: {}",
+                        f.name,
+                        leaks.join(", ")
+                    ));
+                    "fixed: STILL LEAKS".to_owned()
+                }
+            };
+            let _ = writeln!(report, "  {:>5.1}s  {}: {what}", took.as_secs_f64(), f.name);
+        }
+        let summary = format!(
+            "leak lab after --fix: {n} profiles, {} problems, {:.1}s",
+            problems.len(),
+            started.elapsed().as_secs_f64()
+        );
+        println!("{report}{summary}");
+        assert!(
+            problems.is_empty(),
+            "\n{}\n\n{report}{summary}",
+            problems.join("\n")
+        );
+    });
 }
