@@ -14,7 +14,7 @@
 //! and the two must agree on `via` for every address (IPv4 addresses, which `--route` does not
 //! judge, are skipped; where `--route` says `depends_on_order`, either kernel answer is
 //! accepted). The lab also checks itself: an address routed to the LAN must leak, one routed
-//! into the tunnel must not.
+//! into the tunnel must not, and one routed into a tun device must be seen entering it.
 //!
 //! A second test runs `ovpn6-lint --fix` on a copy of each profile; every copy it changes is
 //! run in the lab again, and no probe address inside 2000::/3 (the default required coverage)
