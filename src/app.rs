@@ -15,6 +15,7 @@ use crate::engine::{Engine, FileSettings};
 use crate::fix;
 use crate::model::{self, Profile};
 use crate::report::{self, Checked, Format, ReportContext};
+use crate::route_query;
 use crate::rules::{self, Rule};
 use crate::walk;
 
@@ -64,29 +65,8 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         eprintln!("error: {failure}");
     }
 
-    if args.inspect {
-        let mut out = Vec::new();
-        for input in &inputs {
-            match read_input(input, &args) {
-                Ok((name, text)) => {
-                    let profile = load_profile(&input.path, text);
-                    out.push(crate::inspect::to_json(&profile, &name));
-                }
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    failures.push(message);
-                }
-            }
-        }
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&out).expect("JSON values serialize")
-        );
-        return Ok(if failures.is_empty() {
-            SUCCESS
-        } else {
-            FAILURE
-        });
+    if args.inspect || !args.route.is_empty() {
+        return views(&args, &config, &inputs, failures);
     }
 
     let run = FileRun {
@@ -186,6 +166,74 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         FailOn::At(level) => worst.is_some_and(|worst| worst >= level),
     };
     Ok(if failing { FINDINGS } else { SUCCESS })
+}
+
+/// `--inspect` and `--route`: what the model says of each file, instead of linting.
+fn views(
+    args: &Args,
+    config: &Config,
+    inputs: &[walk::Input],
+    mut failures: Vec<String>,
+) -> Result<u8, Fatal> {
+    let json = args.format == FormatName::Json;
+    if !args.inspect && !matches!(args.format, FormatName::Human | FormatName::Json) {
+        return Err(Fatal(
+            "error: `--route` answers as `--format human` or `--format json`".to_owned(),
+        ));
+    }
+    if let Some(bad) = args
+        .route
+        .iter()
+        .find(|a| a.parse::<std::net::IpAddr>().is_err())
+    {
+        return Err(Fatal(format!(
+            "error: `--route {bad}`: not an IP address (write one like `2001:db8::1`)"
+        )));
+    }
+    let mut values = Vec::new();
+    let mut text = String::new();
+    for input in inputs {
+        let (name, bytes) = match read_input(input, args) {
+            Ok(read) => read,
+            Err(message) => {
+                eprintln!("error: {message}");
+                failures.push(message);
+                continue;
+            }
+        };
+        let profile = load_profile(&input.path, bytes);
+        let (params, _) = config.for_file(&input.relative);
+        let tunnel = rules::tunnel_of(&profile.model, params, None);
+        if args.inspect {
+            values.push(crate::inspect::to_json(&profile, &name, &tunnel));
+            continue;
+        }
+        for address in &args.route {
+            let answer =
+                route_query::answer(&profile, &tunnel, address).expect("checked to be an address");
+            if json {
+                let mut value = route_query::to_json(&answer);
+                value["path"] = serde_json::json!(name);
+                values.push(value);
+            } else {
+                text.push_str(&route_query::human(&name, &answer));
+            }
+        }
+    }
+    if args.inspect || json {
+        text = serde_json::to_string_pretty(&values).expect("JSON values serialize");
+        text.push('\n');
+    }
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(output_error)?;
+    Ok(if failures.is_empty() {
+        SUCCESS
+    } else {
+        FAILURE
+    })
 }
 
 /// Where one report goes: standard output (`out` is `None`) or a file.

@@ -87,6 +87,15 @@ pub struct Args {
     /// Print the effective IPv6 view of each file as JSON instead of linting.
     #[arg(long)]
     pub inspect: bool,
+
+    /// Instead of linting, say where traffic to ADDR goes: into the tunnel, or out through the
+    /// local network, and which line decides (repeatable; --format json for machines).
+    #[arg(
+        long,
+        value_name = "ADDR",
+        conflicts_with_all = ["inspect", "fix", "diff", "explain", "list_rules"]
+    )]
+    pub route: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

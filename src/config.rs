@@ -237,7 +237,33 @@ fn apply_params(mut params: Params, table: &ParamsTable) -> Result<Params, Confi
                     )
                 })?;
             }
+            "traffic-ip-address-type" => {
+                params.traffic_ip_address_type = value
+                    .get_ref()
+                    .as_str()
+                    .and_then(params::TrafficType::parse)
+                    .ok_or_else(|| {
+                        error(
+                            span.clone(),
+                            format!(
+                                "params.traffic-ip-address-type must be {} (the AWS Client VPN \
+                                 endpoint's traffic IP address type)",
+                                params::TrafficType::NAMES
+                            ),
+                        )
+                    })?;
+            }
+            "split-tunnel" => {
+                params.split_tunnel = value.get_ref().as_bool().ok_or_else(|| {
+                    error(
+                        span.clone(),
+                        "params.split-tunnel must be true or false (the AWS Client VPN endpoint's \
+                         split-tunnel setting)",
+                    )
+                })?;
+            }
             "clients" => {
+                params.clients_configured = true;
                 params.clients = strings(key, value)?
                     .iter()
                     .map(|c| {
@@ -245,7 +271,7 @@ fn apply_params(mut params: Params, table: &ParamsTable) -> Result<Params, Confi
                             error(
                                 span.clone(),
                                 format!(
-                                    "params.clients: unknown client `{c}` (openvpn2, openvpn3)"
+                                    "params.clients: unknown client `{c}` (openvpn2, openvpn3, aws-vpn-client)"
                                 ),
                             )
                         })

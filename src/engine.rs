@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Label};
-use crate::model::{Loc, Profile, PullFilterAction, Role};
+use crate::model::{Loc, Profile, Role};
+use crate::rules::params::Client;
 use crate::rules::placement;
 use crate::rules::{
     AppliesTo, Condition, Context, Finding, Params, Rule, UNUSED_SUPPRESSION, render,
@@ -153,34 +154,25 @@ fn applies(rule: &Rule, cx: &Context) -> bool {
 
 /// Whether a `when`/`unless` fact holds for this profile.
 pub fn holds(condition: Condition, cx: &Context) -> bool {
-    let model = &cx.profile.model;
-    // A pull-filter whose text is a prefix of the option name decides about every push of it;
-    // the first such filter wins, as in OpenVPN.
-    let filtered = |name: &str| {
-        model
-            .pull_filters
-            .iter()
-            .find(|f| name.starts_with(f.text.as_str()))
-            .is_some_and(|f| f.action != PullFilterAction::Accept)
-    };
+    use crate::model::tunnel::TunnelAddress;
     match condition {
-        Condition::ServerPushesIfconfigIpv6 => {
-            cx.params.server_pushes_ipv6 && !filtered("ifconfig-ipv6")
-        }
-        Condition::ServerPushesRoutesIpv6 => {
-            cx.params.server_pushes_ipv6
-                && model.route_nopull.is_none()
-                && !filtered("route-ipv6")
-                && !filtered("redirect-gateway")
-        }
-        Condition::Openvpn3Clients => cx.params.has_openvpn3(),
+        Condition::ServerPushesIfconfigIpv6 => matches!(
+            cx.tunnel().address,
+            Some(TunnelAddress::Pushed(_) | TunnelAddress::Assumed(_))
+        ),
+        Condition::ServerPushesRoutesIpv6 => cx.tunnel().receives_pushed_routes(),
+        Condition::Openvpn3Clients => cx.clients().contains(&Client::Openvpn3),
+        Condition::AwsVpnClient => cx.clients().contains(&Client::AwsVpnClient),
         Condition::Ipv6Routed => {
-            let covered = cx.coverage();
+            let covered = cx.tunnel().covered();
             cx.params
                 .required_coverage
                 .iter()
                 .all(|net| covered.covers(net))
         }
+        Condition::SplitTunnel => cx.params.split_tunnel,
+        Condition::EndpointAssignsIpv6 => cx.params.traffic_ip_address_type.carries_ipv6(),
+        Condition::AwsProfile => cx.aws_endpoint().is_some(),
     }
 }
 
@@ -202,6 +194,9 @@ fn to_diagnostic(
                 file_limits_fixes && (!cx.profile.model.errors.is_empty() || cx.templated());
             if spec.unsafe_when.iter().any(|c| holds(*c, cx)) || file_needs_unsafe {
                 applicability = applicability.min(Applicability::Unsafe);
+            }
+            if spec.display_only_when.iter().any(|c| holds(*c, cx)) {
+                applicability = Applicability::DisplayOnly;
             }
             if found.edits.is_empty()
                 || found
@@ -240,9 +235,21 @@ fn to_diagnostic(
                 message: l.message,
             })
             .collect(),
-        note: Some(rule.doc.note.clone()),
+        note: Some(note(rule, cx)),
         fix,
     }
+}
+
+/// The rule's note, with the sentences of its conditional notes that hold.
+fn note(rule: &Rule, cx: &Context) -> String {
+    let mut note = rule.doc.note.clone();
+    for extra in &rule.notes {
+        if extra.when.iter().all(|c| holds(*c, cx)) {
+            note.push(' ');
+            note.push_str(&extra.text);
+        }
+    }
+    note
 }
 
 /// An edit must not make any line 256 bytes or longer (its ending, and a BOM on line 1, count).

@@ -2,10 +2,12 @@
 
 use serde_json::{Value, json};
 
-use crate::model::{DroppedRoute, Problem, Profile};
+use crate::model::tunnel::{Effect, Origin, Tunnel, TunnelAddress};
+use crate::model::{DroppedRoute, Loc, Problem, Profile, aws};
 
-/// The JSON object for one profile; `path` is how the report names it.
-pub fn to_json(profile: &Profile, path: &str) -> Value {
+/// The JSON object for one profile; `path` is how the report names it, `tunnel` its tunnel
+/// view under the file's params.
+pub fn to_json(profile: &Profile, path: &str, tunnel: &Tunnel) -> Value {
     let model = &profile.model;
     let line = |loc: &crate::model::Loc| profile.line_of(loc);
     let located = |loc: &crate::model::Loc, mut value: Value| {
@@ -41,10 +43,7 @@ pub fn to_json(profile: &Profile, path: &str) -> Value {
                 "gateway": r.gateway.map(|g| g.to_string()),
                 "metric": r.metric,
             });
-            match &r.option {
-                Some(source) => located(&profile.route_line(source).loc, value),
-                None => value,
-            }
+            located(&profile.route_line(&r.option).loc, value)
         }).collect::<Vec<_>>(),
         "dropped_routes_ipv6": dropped(&model.dropped_routes_ipv6),
         "named_routes_ipv6": dropped(&model.named_routes_ipv6),
@@ -54,7 +53,57 @@ pub fn to_json(profile: &Profile, path: &str) -> Value {
         "pull_filters": model.pull_filters.iter().map(|f| located(&f.loc, json!({
             "action": f.action, "text": f.text,
         }))).collect::<Vec<_>>(),
+        "aws_endpoint": aws::endpoint(profile).map(|e| located(&e.loc, json!({
+            "endpoint": e.id, "region": e.region,
+        }))),
+        "tunnel": tunnel_json(profile, tunnel),
         "errors": problems(&model.errors),
         "ignored": problems(&model.ignored),
     })
+}
+
+/// The tunnel view: where the tunnel's address and each route into it come from.
+fn tunnel_json(profile: &Profile, tunnel: &Tunnel) -> Value {
+    let place = |loc: &Loc| {
+        json!({
+            "file": profile.sources[loc.source].path.display().to_string(),
+            "line": profile.line_of(loc),
+        })
+    };
+    let address = tunnel.address.as_ref().map(|address| match address {
+        TunnelAddress::Own(loc) => json!({ "from": "profile", "at": place(loc) }),
+        TunnelAddress::Pushed(loc) => json!({ "from": "pushed", "at": place(loc) }),
+        TunnelAddress::Assumed(why) => json!({ "from": "assumed", "by": why.describe() }),
+    });
+    let routes: Vec<Value> = tunnel
+        .routes
+        .iter()
+        .map(|route| {
+            let (from, at) = match &route.origin {
+                Origin::RouteLine(option) => {
+                    ("route-ipv6", place(&profile.model.options[*option].loc))
+                }
+                Origin::TunnelPrefix(loc) => ("ifconfig-ipv6", place(loc)),
+                Origin::Redirect(loc) => ("redirect-gateway", place(loc)),
+                Origin::Pushed(loc) => ("pushed", place(loc)),
+                Origin::Assumed(why) => ("assumed", json!({ "by": why.describe() })),
+            };
+            json!({
+                "network": route.network.to_string(),
+                "from": from,
+                "at": at,
+                "installed": match route.effect {
+                    Effect::Installed => "yes",
+                    Effect::CompetesWithLanDefault => "competes-with-lan-default",
+                    Effect::NoTapGateway => "no-tap-gateway",
+                },
+            })
+        })
+        .collect();
+    let blocked: Vec<Value> = tunnel
+        .blocked
+        .iter()
+        .map(|b| json!({ "option": b.option, "network": b.network.map(|n| n.to_string()), "by": place(&b.by) }))
+        .collect();
+    json!({ "address": address, "routes": routes, "blocked_pushes": blocked })
 }

@@ -17,6 +17,7 @@ pub mod model;
 pub mod parallel;
 pub mod prefix;
 pub mod report;
+pub mod route_query;
 pub mod rules;
 pub mod suppression;
 pub mod syntax;

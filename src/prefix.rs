@@ -7,9 +7,7 @@
 //! plain integer arithmetic; the only care needed is at `u128::MAX`, where `last + 1`
 //! does not exist.
 
-use std::net::Ipv6Addr;
-
-use ipnet::Ipv6Net;
+use ipnet::{Ipv6Net, Ipv6Subnets};
 
 /// A set of IPv6 addresses stored as sorted, disjoint ranges of `u128`, with
 /// overlapping and adjacent ranges merged.
@@ -87,7 +85,20 @@ impl PrefixSet {
                 }
             }
         });
-        gaps.flat_map(|(gap_first, gap_last)| RangePrefixes::new(gap_first, gap_last))
+        gaps.flat_map(|(gap_first, gap_last)| range_to_prefixes(gap_first, gap_last))
+    }
+
+    /// Returns the part of `net` that is in the set as the fewest, largest prefixes, sorted by
+    /// address, one at a time.
+    pub fn covered_within(&self, net: &Ipv6Net) -> impl Iterator<Item = Ipv6Net> + '_ {
+        let (first, last) = bounds(net);
+        let start = self.ranges.partition_point(|&(_, end)| end < first);
+        self.ranges[start..]
+            .iter()
+            .take_while(move |&&(range_first, _)| range_first <= last)
+            .flat_map(move |&(range_first, range_last)| {
+                range_to_prefixes(range_first.max(first), range_last.min(last))
+            })
     }
 
     /// Returns whether the set holds no addresses.
@@ -97,51 +108,11 @@ impl PrefixSet {
     }
 }
 
-/// Converts an inclusive address range into the minimal list of CIDR prefixes
-/// (standard range-to-CIDR), sorted by address. An empty range (`first > last`)
-/// gives an empty list.
-#[must_use]
-pub fn range_to_prefixes(first: u128, last: u128) -> Vec<Ipv6Net> {
-    RangePrefixes::new(first, last).collect()
-}
-
-/// The prefixes of [`range_to_prefixes`], one at a time.
-struct RangePrefixes {
-    /// The first address not yet covered by a prefix; `None` when done.
-    cursor: Option<u128>,
-    last: u128,
-}
-
-impl RangePrefixes {
-    fn new(first: u128, last: u128) -> Self {
-        Self {
-            cursor: (first <= last).then_some(first),
-            last,
-        }
-    }
-}
-
-impl Iterator for RangePrefixes {
-    type Item = Ipv6Net;
-
-    fn next(&mut self) -> Option<Ipv6Net> {
-        let cursor = self.cursor?;
-        // Greedily take the largest block that starts aligned at `cursor` and does not
-        // run past `last`; this is what makes the result minimal.
-        let alignment = if cursor == 0 {
-            128
-        } else {
-            cursor.trailing_zeros()
-        };
-        let fit = match (self.last - cursor).checked_add(1) {
-            Some(len) => len.ilog2(),
-            None => 128,
-        };
-        let host_bits = alignment.min(fit);
-        let block_last = cursor | low_mask(host_bits);
-        self.cursor = (block_last < self.last).then(|| block_last + 1);
-        Some(net_from_bits(cursor, host_bits))
-    }
+/// Converts an inclusive address range into the minimal list of CIDR prefixes, sorted by
+/// address (ipnet's [`Ipv6Subnets`]). An empty range (`first > last`) gives none.
+pub fn range_to_prefixes(first: u128, last: u128) -> impl Iterator<Item = Ipv6Net> {
+    let range = (first <= last).then(|| Ipv6Subnets::new(first.into(), last.into(), 0));
+    range.into_iter().flatten()
 }
 
 /// One redundant item reported by [`find_redundant`].
@@ -216,23 +187,110 @@ fn bounds(net: &Ipv6Net) -> (u128, u128) {
     (u128::from(net.network()), u128::from(net.broadcast()))
 }
 
-/// Returns a mask of the lowest `bits` bits; `bits` is at most 128.
-fn low_mask(bits: u32) -> u128 {
-    // Shifting a `u128` by 128 overflows, so the empty mask is special-cased.
-    u128::MAX.checked_shr(128 - bits).unwrap_or(0)
+/// At most this many uncovered prefixes are named in a message; the rest are counted.
+pub const MAX_LISTED: usize = 8;
+
+/// What the routes leave of the required prefixes. Routes scattered over a wide prefix can
+/// leave millions of holes, so only the first few are kept.
+pub struct Uncovered {
+    /// The first holes, in address order: all of them when there are at most [`MAX_LISTED`].
+    pub first: Vec<Ipv6Net>,
+    /// How many holes there are in all.
+    pub count: usize,
+    /// The required prefixes that have holes.
+    pub required: Vec<Ipv6Net>,
+    /// For each of `required`, the few routed parts inside it, when there are at most
+    /// [`MAX_EXCEPTIONS`] in each: "fc00::/7 except fd15:53b6:dead::/64" reads better than
+    /// the dozens of holes around one routed /64.
+    pub exceptions: Option<Vec<Vec<Ipv6Net>>>,
 }
 
-/// Builds the prefix starting at `start` whose host part is `host_bits` bits wide.
-fn net_from_bits(start: u128, host_bits: u32) -> Ipv6Net {
-    // `host_bits` is at most 128, so the prefix length is always valid.
-    let prefix_len = 128 - host_bits.min(128) as u8;
-    Ipv6Net::new_assert(Ipv6Addr::from(start), prefix_len)
+/// At most this many routed parts are named with "except".
+pub const MAX_EXCEPTIONS: usize = 2;
+
+impl Uncovered {
+    pub fn find(covered: &PrefixSet, required: &[Ipv6Net]) -> Self {
+        let mut found = Self {
+            first: Vec::new(),
+            count: 0,
+            required: Vec::new(),
+            exceptions: Some(Vec::new()),
+        };
+        for net in required {
+            let before = found.count;
+            for hole in covered.uncovered(net) {
+                if found.first.len() < MAX_LISTED {
+                    found.first.push(hole);
+                }
+                found.count += 1;
+            }
+            if found.count > before {
+                found.required.push(*net);
+                let routed: Vec<Ipv6Net> = covered
+                    .covered_within(net)
+                    .take(MAX_EXCEPTIONS + 1)
+                    .collect();
+                found.exceptions = found
+                    .exceptions
+                    .take()
+                    .filter(|_| routed.len() <= MAX_EXCEPTIONS)
+                    .map(|mut all| {
+                        all.push(routed);
+                        all
+                    });
+            }
+        }
+        found
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The holes for a message: `3000::/4`; `fc00::/7 except fd15:53b6:dead::/64` when a
+    /// few routed parts leave many holes; else the first few and how many more.
+    pub fn describe(&self) -> String {
+        if let (true, Some(exceptions)) = (self.count > MAX_LISTED, &self.exceptions) {
+            return self
+                .required
+                .iter()
+                .zip(exceptions)
+                .map(|(net, routed)| match routed.as_slice() {
+                    [] => net.to_string(),
+                    routed => format!("{net} except {}", join(routed).replace(", ", " and ")),
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+        let listed = join(&self.first);
+        match self.count - self.first.len() {
+            0 => listed,
+            1 => format!("{listed} and 1 more prefix"),
+            more => format!("{listed} and {more} more prefixes"),
+        }
+    }
+}
+
+/// Prefixes as a list for messages: `2000::/4, 3000::/4`.
+pub fn join(nets: &[Ipv6Net]) -> String {
+    nets.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::Ipv6Addr;
+
     use proptest::prelude::*;
+
+    /// Returns a mask of the lowest `bits` bits; `bits` is at most 128.
+    fn low_mask(bits: u32) -> u128 {
+        // Shifting a `u128` by 128 overflows, so the empty mask is special-cased.
+        u128::MAX.checked_shr(128 - bits).unwrap_or(0)
+    }
 
     fn net(text: &str) -> Ipv6Net {
         text.parse().expect("test prefixes are valid")
@@ -240,6 +298,10 @@ mod tests {
 
     fn nets(texts: &[&str]) -> Vec<Ipv6Net> {
         texts.iter().map(|text| net(text)).collect()
+    }
+
+    fn listed(first: u128, last: u128) -> Vec<Ipv6Net> {
+        range_to_prefixes(first, last).collect()
     }
 
     fn set(texts: &[&str]) -> PrefixSet {
@@ -400,11 +462,11 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(
-            range_to_prefixes(u128::MAX, u128::MAX),
+            listed(u128::MAX, u128::MAX),
             nets(&["ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128"])
         );
         assert_eq!(
-            range_to_prefixes(u128::MAX - 2, u128::MAX),
+            listed(u128::MAX - 2, u128::MAX),
             nets(&[
                 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffd/128",
                 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe/127"
@@ -414,18 +476,18 @@ mod tests {
 
     #[test]
     fn range_to_prefixes_known_cases() {
-        assert_eq!(range_to_prefixes(0, u128::MAX), nets(&["::/0"]));
-        assert_eq!(range_to_prefixes(1, u128::MAX).len(), 128);
-        assert_eq!(range_to_prefixes(0, u128::MAX - 1).len(), 128);
-        assert_eq!(range_to_prefixes(0, 0), nets(&["::/128"]));
-        assert_eq!(range_to_prefixes(5, 4), nets(&[]));
+        assert_eq!(listed(0, u128::MAX), nets(&["::/0"]));
+        assert_eq!(listed(1, u128::MAX).len(), 128);
+        assert_eq!(listed(0, u128::MAX - 1).len(), 128);
+        assert_eq!(listed(0, 0), nets(&["::/128"]));
+        assert_eq!(listed(5, 4), nets(&[]));
         assert_eq!(
-            range_to_prefixes(1, 6),
+            listed(1, 6),
             nets(&["::1/128", "::2/127", "::4/127", "::6/128"])
         );
-        assert_eq!(range_to_prefixes(0, 255), nets(&["::/120"]));
+        assert_eq!(listed(0, 255), nets(&["::/120"]));
         assert_eq!(
-            range_to_prefixes(
+            listed(
                 u128::from(net("2000::/3").network()),
                 u128::from(net("3fff::/16").broadcast())
             ),
@@ -721,7 +783,7 @@ mod tests {
         ) {
             // Shifting spreads range lengths over every magnitude, not just huge ones.
             let last = first.saturating_add(len >> shift);
-            let prefixes = range_to_prefixes(first, last);
+            let prefixes = listed(first, last);
             prop_assert_eq!(prefixes.first().map(|p| bounds(p).0), Some(first));
             prop_assert_eq!(prefixes.last().map(|p| bounds(p).1), Some(last));
             for pair in prefixes.windows(2) {
@@ -752,5 +814,61 @@ mod tests {
             let expected = find_redundant_reference(&items);
             prop_assert_eq!(find_redundant(&mut items.clone()), expected);
         }
+    }
+
+    #[test]
+    fn uncovered_names_every_hole_when_there_are_few() {
+        let covered = PrefixSet::from_prefixes([net("2000::/4")]);
+        let found = Uncovered::find(&covered, &[net("2000::/3"), net("fc00::/7")]);
+        assert_eq!(found.first, [net("3000::/4"), net("fc00::/7")]);
+        assert_eq!(found.count, 2);
+        assert_eq!(found.required, [net("2000::/3"), net("fc00::/7")]);
+        assert_eq!(found.describe(), "3000::/4, fc00::/7");
+    }
+
+    #[test]
+    fn uncovered_keeps_the_first_holes_and_counts_the_rest() {
+        // Every other /16 of 2000::/8 is routed: 128 holes, and 2100::/8 to 3fff::/16 beyond.
+        let routes = (0..128u128).map(|i| {
+            Ipv6Net::new(((0x2000_u128 + 2 * i) << 112).into(), 16).expect("a valid prefix")
+        });
+        let covered = PrefixSet::from_prefixes(routes);
+        let required = [net("2000::/3")];
+        let found = Uncovered::find(&covered, &required);
+        let all: Vec<Ipv6Net> = covered.uncovered(&required[0]).collect();
+        assert_eq!(found.first, all[..MAX_LISTED]);
+        assert_eq!(found.count, all.len());
+        assert_eq!(found.required, required);
+        let more = all.len() - MAX_LISTED;
+        assert!(
+            found
+                .describe()
+                .ends_with(&format!("2001::/16, 2003::/16, 2005::/16, 2007::/16, 2009::/16, 200b::/16, 200d::/16, 200f::/16 and {more} more prefixes")),
+            "{}",
+            found.describe()
+        );
+    }
+
+    #[test]
+    fn a_routed_slice_is_named_as_an_exception() {
+        let covered = PrefixSet::from_prefixes([net("fd15:53b6:dead::/64"), net("2000::/3")]);
+        let found = Uncovered::find(&covered, &[net("2000::/3"), net("fc00::/7")]);
+        assert_eq!(found.count, 57);
+        assert_eq!(found.describe(), "fc00::/7 except fd15:53b6:dead::/64");
+        assert_eq!(
+            covered.covered_within(&net("fc00::/7")).collect::<Vec<_>>(),
+            [net("fd15:53b6:dead::/64")]
+        );
+    }
+
+    #[test]
+    fn one_more_hole_is_one_more_prefix() {
+        let found = Uncovered {
+            first: vec![net("2000::/4"); MAX_LISTED],
+            count: MAX_LISTED + 1,
+            required: vec![net("2000::/3")],
+            exceptions: None,
+        };
+        assert!(found.describe().ends_with(" and 1 more prefix"));
     }
 }

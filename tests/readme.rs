@@ -16,7 +16,13 @@ fn check_section(name: &str, expected: &str, what: &str) {
         return;
     }
     if std::env::var_os("UPDATE_README").is_some() {
-        let updated = readme.replacen(&shown, expected, 1);
+        let start = format!("<!-- {name}:start -->\n");
+        let from = readme.find(&start).expect("checked by section()") + start.len();
+        let updated = format!(
+            "{}{expected}{}",
+            &readme[..from],
+            &readme[from + shown.len()..]
+        );
         std::fs::write(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"), updated)
             .expect("write README.md");
         return;
@@ -56,17 +62,46 @@ fn readme_rule_table_matches_the_rule_files() {
     );
 }
 
-#[test]
-fn readme_example_output_matches_the_linter() {
+/// Runs the linter in the repository root with its own `.ovpn6-lint.toml`, as the README's
+/// quick start does; checks the exit status and returns the output as a console block.
+fn console(args: &[&str], code: i32) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_ovpn6-lint"))
-        .args(["--no-config", "--format", "short", "examples/"])
+        .args(["--color", "never"])
+        .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
         .output()
         .expect("run ovpn6-lint");
-    assert_eq!(output.status.code(), Some(1));
-    let expected = format!(
-        "```console\n$ ovpn6-lint --format short examples/\n{}```\n",
+    assert_eq!(output.status.code(), Some(code), "{args:?}");
+    format!(
+        "```console\n$ ovpn6-lint {}\n{}```\n",
+        args.join(" "),
         String::from_utf8_lossy(&output.stdout)
-    );
+    )
+}
+
+#[test]
+fn readme_example_output_matches_the_linter() {
+    let expected = console(&["--format", "short", "examples/"], 1);
     check_section("examples-output", &expected, "example output");
+    let expected = console(&["examples/aws-client-vpn-export.ovpn"], 1);
+    check_section("export-output", &expected, "output for the AWS export");
+    let expected = console(&["examples/dual-stack/"], 0);
+    check_section(
+        "dual-stack-output",
+        &expected,
+        "output for the dual-stack export",
+    );
+    let expected = console(
+        &[
+            "--route",
+            "2001:db8::1",
+            "--route",
+            "3000::1",
+            "examples/aws-guide-example-crlf.ovpn",
+        ],
+        0,
+    );
+    check_section("route-output", &expected, "`--route` output");
 }

@@ -1,6 +1,7 @@
 //! A rule's documentation is tested like its code: for every rule file in `rules/`, its own
 //! `bad` example must fire the rule and its `good` example must not, with whatever params make
-//! the rule apply (`when = ["openvpn3-clients"]` needs `clients = ["openvpn3"]`). And
+//! the rule apply (`when = ["openvpn3-clients"]` needs `clients = ["openvpn3"]`; an example's
+//! `# .ovpn6-lint.toml: [params] …` comment lines add their own). And
 //! `--explain` prints that same text.
 
 mod common;
@@ -14,6 +15,7 @@ fn params_for(condition: &str) -> &'static str {
     match condition {
         "openvpn3-clients" => "clients = [\"openvpn2\", \"openvpn3\"]",
         "server-pushes-ifconfig-ipv6" | "server-pushes-routes-ipv6" => "server-pushes-ipv6 = true",
+        "aws-vpn-client" => "clients = [\"openvpn2\", \"aws-vpn-client\"]",
         other => panic!("teach tests/rule_docs.rs which params make `{other}` hold"),
     }
 }
@@ -27,7 +29,13 @@ fn lint_example(id: &str, example: &str) -> String {
         .map(|list| list.iter().filter_map(|c| c.as_str()).collect())
         .unwrap_or_default();
     let dir = tempfile::tempdir().unwrap();
-    let params: Vec<&str> = conditions.iter().map(|c| params_for(c)).collect();
+    let mut params: Vec<&str> = conditions.iter().map(|c| params_for(c)).collect();
+    // An example may say which params it is for: `# .ovpn6-lint.toml: [params] KEY = VALUE`.
+    params.extend(
+        example
+            .lines()
+            .filter_map(|line| line.strip_prefix("# .ovpn6-lint.toml: [params] ")),
+    );
     fs::write(
         dir.path().join(".ovpn6-lint.toml"),
         format!("[params]\n{}\n", params.join("\n")),

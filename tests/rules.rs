@@ -33,11 +33,13 @@ macro_rules! rule_fixtures {
 }
 
 rule_fixtures! {
+    aws_vpn_client_unsupported_directive => "aws-vpn-client-unsupported-directive",
     block_ipv6_without_routes => "block-ipv6-without-routes",
     deprecated_tun_ipv6 => "deprecated-tun-ipv6",
     duplicate_ifconfig_ipv6 => "duplicate-ifconfig-ipv6",
     incomplete_ipv6_routes => "incomplete-ipv6-routes",
     invalid_ipv6_directive => "invalid-ipv6-directive",
+    legacy_ipv6_workaround => "legacy-ipv6-workaround",
     ipv6_directive_ignored => "ipv6-directive-ignored",
     missing_ifconfig_ipv6 => "missing-ifconfig-ipv6",
     openvpn3_push_only_option => "openvpn3-push-only-option",

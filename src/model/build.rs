@@ -569,6 +569,7 @@ impl State {
                 .collect();
             if !words.is_empty() {
                 self.pushes.push(Pushed {
+                    text: piece.trim_start().to_owned(),
                     words,
                     loc: Loc {
                         source: loc.source,
@@ -634,12 +635,7 @@ impl State {
                 metric: words.get(2).map(|w| w.text.as_str()),
             };
             let reason = match resolve_route(&route, default_gateway, default_metric) {
-                // On tap OpenVPN needs a gateway, unless the metric is 0.
-                Ok(resolved)
-                    if dev_type == DevType::Tap
-                        && resolved.gateway.is_none()
-                        && resolved.metric != Some(0) =>
-                {
+                Ok(resolved) if !installs(dev_type, resolved.gateway, resolved.metric) => {
                     DropReason::TapWithoutGateway
                 }
                 Ok(resolved) => {
@@ -647,11 +643,11 @@ impl State {
                         network: resolved.network,
                         gateway: resolved.gateway,
                         metric: resolved.metric,
-                        option: Some(RouteSource {
+                        option: RouteSource {
                             option,
                             bits_form: resolved.bits_form,
                             written_address: resolved.written_address,
-                        }),
+                        },
                     });
                     continue;
                 }
@@ -672,19 +668,6 @@ impl State {
                 reason,
             });
         }
-        let redirect_routes_ipv6 = if self.redirect.ipv6 {
-            ["::/3", "2000::/4", "3000::/4", "fc00::/7"]
-                .iter()
-                .map(|net| RouteIpv6 {
-                    network: net.parse().expect("a valid literal prefix"),
-                    gateway: default_gateway.filter(|g| !g.is_unspecified()),
-                    metric: default_metric,
-                    option: None,
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
         Model {
             role,
             dev: self.dev,
@@ -693,7 +676,7 @@ impl State {
             routes_ipv6,
             dropped_routes_ipv6: dropped,
             named_routes_ipv6: named,
-            redirect_routes_ipv6,
+            default_metric,
             redirect: self.redirect,
             block_ipv6: self.block_ipv6,
             route_nopull: self.route_nopull,
@@ -776,6 +759,12 @@ fn resolve_route<'a>(
         bits_form: spec.bits_form,
         written_address,
     })
+}
+
+/// Whether OpenVPN installs a route with this gateway (`None`: unset or `::`) and metric: on
+/// tap it needs a gateway, unless the metric is 0 (`add_route_ipv6()`).
+pub fn installs(dev_type: DevType, gateway: Option<Ipv6Addr>, metric: Option<i64>) -> bool {
+    dev_type != DevType::Tap || gateway.is_some() || metric == Some(0)
 }
 
 /// `dev_type_enum()`: `dev-type` when given, else the device name's prefix.

@@ -6,8 +6,11 @@
 //! `load` function that the caller passes in.
 
 pub mod address;
+pub mod aws;
 mod build;
 pub mod options;
+pub mod pushed;
+pub mod tunnel;
 
 use std::net::Ipv6Addr;
 use std::path::PathBuf;
@@ -18,7 +21,7 @@ use serde::Serialize;
 
 use crate::syntax::{Directive, LineIndex, Parsed, Span, Word};
 
-pub use build::{MAX_INCLUDE_DEPTH, load};
+pub use build::{MAX_INCLUDE_DEPTH, installs, load};
 
 /// Index into [`Profile::sources`]; the top-level file is 0.
 pub type SourceId = usize;
@@ -182,8 +185,8 @@ pub struct Model {
     pub dropped_routes_ipv6: Vec<DroppedRoute>,
     /// Routes whose network is a DNS name, installed only if it resolves when connecting.
     pub named_routes_ipv6: Vec<DroppedRoute>,
-    /// The four routes `redirect-gateway ipv6` adds, when it is in effect.
-    pub redirect_routes_ipv6: Vec<RouteIpv6>,
+    /// The metric of routes that name none: `route-metric`, `None` when unset or 0.
+    pub default_metric: Option<i64>,
     pub redirect: Redirect,
     pub block_ipv6: Option<Loc>,
     pub route_nopull: Option<Loc>,
@@ -236,8 +239,8 @@ pub struct RouteIpv6 {
     pub gateway: Option<Ipv6Addr>,
     /// The metric OpenVPN uses; `None` for "no metric" (-1).
     pub metric: Option<i64>,
-    /// The route line; `None` for the routes redirect adds.
-    pub option: Option<RouteSource>,
+    /// The route line.
+    pub option: RouteSource,
 }
 
 /// Where a `route-ipv6` came from and how its network was written.
@@ -306,6 +309,8 @@ impl PullFilter {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pushed {
+    /// The option as the client receives it, leading spaces removed (what `pull-filter` reads).
+    pub text: String,
     pub words: Vec<String>,
     pub loc: Loc,
 }

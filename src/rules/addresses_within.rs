@@ -5,9 +5,9 @@ use std::net::Ipv6Addr;
 
 use super::check::{Check, CheckArgs, Context, Finding, FindingFix, LoadError, Prefixes};
 use super::params::Params;
-use super::routes_cover::join;
 use crate::diagnostic::Edit;
 use crate::model::{Loc, Status};
+use crate::prefix::join;
 
 #[derive(Debug)]
 pub struct AddressesWithin {

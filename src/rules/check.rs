@@ -10,10 +10,11 @@ use ipnet::Ipv6Net;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::params::Params;
+use super::params::{Client, Params};
 use crate::diagnostic::{Applicability, Edit, Label};
-use crate::model::{Loc, Profile, Role};
-use crate::prefix::PrefixSet;
+use crate::model::aws::AwsEndpoint;
+use crate::model::tunnel::{Server, Tunnel};
+use crate::model::{Loc, Model, Profile, Pushed, Role};
 use crate::syntax::Span;
 
 /// A check kind: judges one profile and returns findings. Implementations are pure.
@@ -44,7 +45,10 @@ pub struct Context<'a> {
     pub profile: &'a Profile,
     pub params: &'a Params,
     pub role: Role,
-    coverage: OnceCell<PrefixSet>,
+    /// What the paired server config pushes (`server` param), when there is one.
+    pub server_pushes: Option<&'a [Pushed]>,
+    tunnel: OnceCell<Tunnel>,
+    aws: OnceCell<Option<AwsEndpoint>>,
     anchor: OnceCell<Option<Span>>,
     templated: OnceCell<bool>,
 }
@@ -55,17 +59,35 @@ impl<'a> Context<'a> {
             profile,
             params,
             role,
-            coverage: OnceCell::new(),
+            server_pushes: None,
+            tunnel: OnceCell::new(),
+            aws: OnceCell::new(),
             anchor: OnceCell::new(),
             templated: OnceCell::new(),
         }
     }
 
-    /// What the profile's own routes send into the tunnel ([`super::coverage`]), worked out
-    /// once for all the rules that ask.
-    pub fn coverage(&self) -> &PrefixSet {
-        self.coverage
-            .get_or_init(|| super::coverage(&self.profile.model))
+    pub fn with_server_pushes(mut self, pushes: Option<&'a [Pushed]>) -> Self {
+        self.server_pushes = pushes;
+        self
+    }
+
+    /// The tunnel view ([`Tunnel`]), worked out once for all the rules that ask.
+    pub fn tunnel(&self) -> &Tunnel {
+        self.tunnel
+            .get_or_init(|| tunnel_of(&self.profile.model, self.params, self.server_pushes))
+    }
+
+    /// The AWS Client VPN endpoint of the profile, if every `remote` names one.
+    pub fn aws_endpoint(&self) -> Option<&AwsEndpoint> {
+        self.aws
+            .get_or_init(|| crate::model::aws::endpoint(self.profile))
+            .as_ref()
+    }
+
+    /// The clients this profile serves.
+    pub fn clients(&self) -> &[Client] {
+        self.params.clients_for(self.aws_endpoint().is_some())
     }
 
     /// The line new IPv6 lines go after ([`super::placement::anchor`]), found once for all the
@@ -83,6 +105,25 @@ impl<'a> Context<'a> {
             .templated
             .get_or_init(|| super::placement::has_template_markers(&self.profile.top().text))
     }
+}
+
+/// The tunnel view of a model under a config's params: what the server pushes comes from its
+/// paired config, else from `traffic-ip-address-type`/`server-pushes-ipv6`, else nothing.
+pub fn tunnel_of(model: &Model, params: &Params, server_pushes: Option<&[Pushed]>) -> Tunnel {
+    let server = match (server_pushes, params.assumed_pushes()) {
+        (Some(pushes), _) => Server::Pushes(pushes),
+        (None, Some(why)) => Server::Assumed {
+            why,
+            // A split tunnel pushes only its route table's routes, which the linter cannot see.
+            routes: if params.split_tunnel {
+                &[]
+            } else {
+                &params.required_coverage
+            },
+        },
+        (None, None) => Server::Unknown,
+    };
+    Tunnel::new(model, server)
 }
 
 /// One thing a check found.
@@ -154,6 +195,10 @@ pub struct CheckArgs {
     pub insert: Option<Spanned<String>>,
     /// Which of OpenVPN's quiet behaviours (`openvpn-drops`) or refusals (`openvpn-refuses`).
     pub what: Option<Spanned<String>>,
+    /// Directive names (`allowed-directives`).
+    pub names: Option<Spanned<Vec<String>>>,
+    /// A sentence per directive name (`allowed-directives`).
+    pub notes: Option<Spanned<BTreeMap<String, String>>>,
     #[serde(default)]
     pub when: Vec<Spanned<String>>,
     #[serde(default)]
@@ -163,13 +208,15 @@ pub struct CheckArgs {
 impl CheckArgs {
     /// Refuses arguments that this kind does not take.
     pub fn only(&self, allowed: &[&str]) -> Result<(), LoadError> {
-        let given: [(&str, Option<Range<usize>>); 6] = [
+        let given: [(&str, Option<Range<usize>>); 8] = [
             ("name", self.name.as_ref().map(Spanned::span)),
             ("args-prefix", self.args_prefix.as_ref().map(Spanned::span)),
             ("prefixes", self.prefixes.as_ref().map(Spanned::span)),
             ("ranges", self.ranges.as_ref().map(Spanned::span)),
             ("insert", self.insert.as_ref().map(Spanned::span)),
             ("what", self.what.as_ref().map(Spanned::span)),
+            ("names", self.names.as_ref().map(Spanned::span)),
+            ("notes", self.notes.as_ref().map(Spanned::span)),
         ];
         for (key, span) in given {
             if let Some(span) = span
@@ -258,14 +305,25 @@ impl Prefixes {
 /// Facts a rule can be conditioned on with `when` / `unless`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Condition {
-    /// `server-pushes-ipv6` is set and nothing in the profile stops a pushed `ifconfig-ipv6`.
+    /// The server pushes an `ifconfig-ipv6` (its config is paired, or `server-pushes-ipv6` /
+    /// `traffic-ip-address-type` say so) and nothing in the profile stops it.
     ServerPushesIfconfigIpv6,
-    /// `server-pushes-ipv6` is set and nothing stops pushed IPv6 routes or redirect.
+    /// IPv6 routes the server pushes reach the profile.
     ServerPushesRoutesIpv6,
     /// `clients` lists `openvpn3`.
     Openvpn3Clients,
-    /// The profile's own routes cover `required-coverage`.
+    /// The profile's clients include the AWS VPN Client (`clients`, or by default for an AWS
+    /// profile).
+    AwsVpnClient,
+    /// The tunnel's routes (the profile's and what reaches it of the server's) cover
+    /// `required-coverage`.
     Ipv6Routed,
+    /// `split-tunnel` is set: traffic outside the endpoint's routes leaves locally by design.
+    SplitTunnel,
+    /// `traffic-ip-address-type` is `ipv6` or `dual-stack`: the endpoint assigns IPv6 itself.
+    EndpointAssignsIpv6,
+    /// Every `remote` names an AWS Client VPN endpoint.
+    AwsProfile,
 }
 
 pub const CONDITIONS: &[(&str, Condition)] = &[
@@ -278,7 +336,11 @@ pub const CONDITIONS: &[(&str, Condition)] = &[
         Condition::ServerPushesRoutesIpv6,
     ),
     ("openvpn3-clients", Condition::Openvpn3Clients),
+    ("aws-vpn-client", Condition::AwsVpnClient),
     ("ipv6-routed", Condition::Ipv6Routed),
+    ("split-tunnel", Condition::SplitTunnel),
+    ("endpoint-assigns-ipv6", Condition::EndpointAssignsIpv6),
+    ("aws-profile", Condition::AwsProfile),
 ];
 
 pub fn conditions(values: &[Spanned<String>]) -> Result<Vec<Condition>, LoadError> {

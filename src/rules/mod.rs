@@ -4,8 +4,10 @@
 //! rule file.
 
 mod addresses_within;
+mod allowed_directives;
 mod check;
 mod forbid_directive;
+mod legacy_ipv6_lines;
 mod openvpn_drops;
 mod openvpn_refuses;
 pub mod params;
@@ -21,9 +23,8 @@ mod unused_suppression;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use check::{Check, CheckArgs, Condition, Context, Finding, FindingFix, LoadError};
+pub use check::{Check, CheckArgs, Condition, Context, Finding, FindingFix, LoadError, tunnel_of};
 pub use params::Params;
-pub use routes_cover::coverage;
 
 use crate::diagnostic::{Applicability, Severity};
 use crate::model::Role;
@@ -49,6 +50,8 @@ pub struct Rule {
     pub when: Vec<Condition>,
     pub unless: Vec<Condition>,
     pub fix: Option<FixSpec>,
+    /// Notes added to a finding when their conditions hold.
+    pub notes: Vec<ConditionalNote>,
     pub doc: RuleDoc,
     /// Where the rule came from (a built-in file name or a path), for messages.
     pub origin: String,
@@ -61,6 +64,15 @@ pub struct FixSpec {
     pub description: Option<String>,
     /// Conditions under which the fix is at most unsafe.
     pub unsafe_when: Vec<Condition>,
+    /// Conditions under which the fix is only shown, never applied.
+    pub display_only_when: Vec<Condition>,
+}
+
+/// A sentence for the `= note:` of a finding, when every condition holds.
+#[derive(Debug, Clone)]
+pub struct ConditionalNote {
+    pub when: Vec<Condition>,
+    pub text: String,
 }
 
 /// The documentation in a rule file: `--explain`, SARIF help and the README table read it.
@@ -111,6 +123,8 @@ struct RuleFile {
     label: Option<Spanned<String>>,
     check: CheckArgs,
     fix: Option<FixFile>,
+    #[serde(default)]
+    notes: Vec<NoteFile>,
     summary: String,
     why: String,
     bad: String,
@@ -128,6 +142,15 @@ struct FixFile {
     description: Option<String>,
     #[serde(default)]
     unsafe_when: Vec<Spanned<String>>,
+    #[serde(default)]
+    display_only_when: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct NoteFile {
+    when: Vec<Spanned<String>>,
+    text: String,
 }
 
 /// Reads and validates one rule file. `origin` names it in errors.
@@ -200,6 +223,7 @@ pub fn load_rule(origin: &str, text: &str, params: &Params) -> Result<Rule, Load
             })?,
             description: fix.description.clone(),
             unsafe_when: check::conditions(&fix.unsafe_when)?,
+            display_only_when: check::conditions(&fix.display_only_when)?,
         }),
         None => None,
     };
@@ -213,6 +237,16 @@ pub fn load_rule(origin: &str, text: &str, params: &Params) -> Result<Rule, Load
         Some(value) => Some(*value.get_ref()),
         None => None,
     };
+    let notes = file
+        .notes
+        .iter()
+        .map(|note| {
+            Ok(ConditionalNote {
+                when: check::conditions(&note.when)?,
+                text: note.text.split_whitespace().collect::<Vec<_>>().join(" "),
+            })
+        })
+        .collect::<Result<_, LoadError>>()?;
     Ok(Rule {
         id,
         severity,
@@ -223,6 +257,7 @@ pub fn load_rule(origin: &str, text: &str, params: &Params) -> Result<Rule, Load
         when,
         unless,
         fix,
+        notes,
         doc: RuleDoc {
             summary: file.summary.trim().to_owned(),
             why: file.why.trim().to_owned(),
@@ -293,6 +328,12 @@ pub const KINDS: &[(&str, Loader)] = &[
     }),
     ("tap-gateway", |a, p| {
         Ok(Box::new(tap_gateway::TapGateway::load(a, p)?))
+    }),
+    ("legacy-ipv6-lines", |a, p| {
+        Ok(Box::new(legacy_ipv6_lines::LegacyIpv6Lines::load(a, p)?))
+    }),
+    ("allowed-directives", |a, p| {
+        Ok(Box::new(allowed_directives::AllowedDirectives::load(a, p)?))
     }),
     ("unused-suppression", |a, p| {
         Ok(Box::new(unused_suppression::UnusedSuppression::load(a, p)?))

@@ -103,9 +103,7 @@ impl Check for OpenvpnDrops {
             }
             What::ImplicitPrefix => {
                 for route in &model.routes_ipv6 {
-                    let Some(source) = &route.option else {
-                        continue;
-                    };
+                    let source = &route.option;
                     let (spec, network_loc) = cx.profile.route_network(source);
                     let fix = match source.bits_form {
                         BitsForm::Written => continue,
@@ -135,9 +133,7 @@ impl Check for OpenvpnDrops {
             }
             What::HostBits => {
                 for route in &model.routes_ipv6 {
-                    let Some(source) = &route.option else {
-                        continue;
-                    };
+                    let source = &route.option;
                     if source.written_address == route.network.addr() {
                         continue;
                     }

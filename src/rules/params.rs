@@ -6,15 +6,18 @@ use std::net::Ipv6Addr;
 use ipnet::Ipv6Net;
 
 use crate::model::Role;
+pub use crate::model::aws::TrafficType;
+pub use crate::model::tunnel::Assumption;
 
 /// The OpenVPN clients a repository's profiles serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Client {
     Openvpn2,
     Openvpn3,
+    /// The AWS-provided client ("AWS VPN Client"), which accepts only the directives AWS lists.
+    AwsVpnClient,
 }
 
-/// What the `ifconfig-ipv6` fix inserts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TunnelAddresses {
     pub local: Ipv6Addr,
@@ -51,7 +54,12 @@ pub struct Params {
     pub tunnel_addresses: TunnelAddresses,
     pub leak_roles: Vec<Role>,
     pub server_pushes_ipv6: bool,
+    pub traffic_ip_address_type: TrafficType,
+    /// The endpoint is a split tunnel: it pushes only its route table's routes.
+    pub split_tunnel: bool,
     pub clients: Vec<Client>,
+    /// `clients` was set in the config (else AWS profiles also get `aws-vpn-client`).
+    pub clients_configured: bool,
     /// Further prefix lists an organisation's rules refer to.
     pub extra_prefixes: BTreeMap<String, Vec<Ipv6Net>>,
 }
@@ -71,7 +79,10 @@ impl Default for Params {
             ),
             leak_roles: vec![Role::Client],
             server_pushes_ipv6: false,
+            traffic_ip_address_type: TrafficType::Ipv4,
+            split_tunnel: false,
             clients: vec![Client::Openvpn2],
+            clients_configured: false,
             extra_prefixes: BTreeMap::new(),
         }
     }
@@ -92,8 +103,26 @@ impl Params {
         (name == "leak-roles").then_some(self.leak_roles.as_slice())
     }
 
-    pub fn has_openvpn3(&self) -> bool {
-        self.clients.contains(&Client::Openvpn3)
+    /// The clients a profile serves: `clients` as configured; by default, AWS profiles also
+    /// serve the AWS VPN Client.
+    pub fn clients_for(&self, aws_profile: bool) -> &[Client] {
+        const AWS_DEFAULT: &[Client] = &[Client::Openvpn2, Client::AwsVpnClient];
+        if aws_profile && !self.clients_configured {
+            AWS_DEFAULT
+        } else {
+            &self.clients
+        }
+    }
+
+    /// Why the linter takes it that the server pushes IPv6, if it does.
+    pub fn assumed_pushes(&self) -> Option<Assumption> {
+        if self.traffic_ip_address_type.carries_ipv6() {
+            Some(Assumption::TrafficType(self.traffic_ip_address_type))
+        } else if self.server_pushes_ipv6 {
+            Some(Assumption::ServerPushesIpv6)
+        } else {
+            None
+        }
     }
 
     /// The value of a param as text, for `{param}` placeholders in fix templates.
@@ -123,6 +152,7 @@ pub fn parse_client(text: &str) -> Option<Client> {
     match text {
         "openvpn2" => Some(Client::Openvpn2),
         "openvpn3" => Some(Client::Openvpn3),
+        "aws-vpn-client" => Some(Client::AwsVpnClient),
         _ => None,
     }
 }

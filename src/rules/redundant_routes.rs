@@ -36,9 +36,7 @@ impl Check for RedundantRoutes {
         let found = find_redundant(&mut keyed);
         for redundant in found {
             let (route, container) = (&routes[redundant.index], &routes[redundant.container]);
-            let (Some(source), Some(container_source)) = (&route.option, &container.option) else {
-                continue;
-            };
+            let (source, container_source) = (&route.option, &container.option);
             let loc = &profile.route_line(source).loc;
             let edits = placement::delete_line_of(profile, loc);
             let (relation, applicability) = if redundant.exact {

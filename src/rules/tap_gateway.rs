@@ -3,7 +3,7 @@
 
 use super::check::{Check, CheckArgs, Context, Finding, LoadError};
 use super::params::Params;
-use super::routes_cover::tap_drops;
+use crate::model::tunnel::{Effect, Origin};
 use crate::model::{DevType, DropReason};
 
 #[derive(Debug)]
@@ -27,10 +27,11 @@ impl Check for TapGateway {
                 out.push(Finding::at(route.loc.clone()).var("route", &route.spec));
             }
         }
-        let redirect_dropped: Vec<String> = model
-            .redirect_routes_ipv6
+        let redirect_dropped: Vec<String> = cx
+            .tunnel()
+            .routes
             .iter()
-            .filter(|r| tap_drops(r))
+            .filter(|r| matches!(r.origin, Origin::Redirect(_)) && r.effect == Effect::NoTapGateway)
             .map(|r| r.network.to_string())
             .collect();
         if let (false, Some(line)) = (redirect_dropped.is_empty(), model.redirect.lines.last()) {
