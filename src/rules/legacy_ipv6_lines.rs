@@ -35,16 +35,16 @@ impl Check for LegacyIpv6Lines {
         let model = &profile.model;
         let global: Ipv6Net = "2000::/3".parse().expect("a valid literal prefix");
         let replaced = matches!(cx.tunnel().address, Some(TunnelAddress::Assumed(_)));
+        // The installed routes follow their lines' order: one pass over both.
+        let mut routes = model.routes_ipv6.iter().peekable();
         for (index, option) in model.options.iter().enumerate() {
             if option.status != Status::Applied || option.in_connection {
                 continue;
             }
             let reason = match option.name.as_str() {
                 "route-ipv6" => {
-                    let network = model
-                        .routes_ipv6
-                        .iter()
-                        .find(|r| r.option.option == index)
+                    let network = routes
+                        .next_if(|r| r.option.option == index)
                         .map(|r| r.network);
                     let into_global =
                         network.is_some_and(|net| net.contains(&global) || global.contains(&net));
