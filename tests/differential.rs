@@ -61,6 +61,8 @@
 //! * `OVPN6_DIFF_ORACLE_ONLY=1`: do not run ovpn6-lint; print what OpenVPN says about
 //!   each fixture (and still check the README verdicts).
 
+mod common;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io::{Read, Write as _};
@@ -70,6 +72,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant};
+
+use common::find_openvpn;
 
 const WORKERS: usize = 4;
 const MIN_FIXTURES: usize = 80;
@@ -457,19 +461,6 @@ fn differential_harness_tokenizer_port() {
 
 struct Env {
     openvpn: PathBuf,
-}
-
-fn find_openvpn() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("OPENVPN") {
-        return Some(PathBuf::from(p));
-    }
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    dirs.extend(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from));
-    dirs.into_iter()
-        .map(|d| d.join("openvpn"))
-        .find(|p| p.is_file())
 }
 
 /// `Ok(env)` when OpenVPN can be run in a throwaway network namespace,

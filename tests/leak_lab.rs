@@ -37,6 +37,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::find_openvpn;
+
 use serde_json::Value;
 
 /// Lab runs at a time. A run mostly waits (TLS handshake, packets), but the machine may have
@@ -122,19 +124,6 @@ fn leak_lab_fixtures_have_probes_and_a_server_kind() {
 }
 
 // ------------------------------------------------------------------ environment
-
-fn find_openvpn() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("OPENVPN") {
-        return Some(PathBuf::from(p));
-    }
-    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).collect())
-        .unwrap_or_default();
-    dirs.extend(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from));
-    dirs.into_iter()
-        .map(|d| d.join("openvpn"))
-        .find(|p| p.is_file())
-}
 
 /// `Ok` when the lab can run here, otherwise why not.
 fn check_env() -> Result<(), String> {

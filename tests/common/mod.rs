@@ -64,3 +64,17 @@ pub fn stdout_of(output: &std::process::Output) -> String {
 pub fn stderr_of(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
+
+/// The `openvpn` binary: `$OPENVPN`, else the first on `PATH` or in the usual sbin folders.
+pub fn find_openvpn() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("OPENVPN") {
+        return Some(PathBuf::from(p));
+    }
+    let mut dirs: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).collect())
+        .unwrap_or_default();
+    dirs.extend(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from));
+    dirs.into_iter()
+        .map(|d| d.join("openvpn"))
+        .find(|p| p.is_file())
+}
