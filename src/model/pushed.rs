@@ -57,7 +57,7 @@ impl Received {
             let Some(name) = push.words.first().map(String::as_str) else {
                 continue;
             };
-            if let Some(by) = client.and_then(|model| blocker(model, push)) {
+            if let Some(by) = client.and_then(|model| blocker(model, &push.text)) {
                 received.blocked.push(Blocked {
                     option: name.to_owned(),
                     network: (name == "route-ipv6")
@@ -106,17 +106,18 @@ impl Received {
     }
 }
 
-/// The client line that removes a pushed option: the first `pull-filter` whose text starts
-/// the option decides (`accept` keeps it); then `route-nopull` refuses route options.
-fn blocker(model: &Model, push: &Pushed) -> Option<Loc> {
-    if let Some(filter) = model.pull_filters.iter().find(|f| f.matches(&push.text))
+/// The client line that removes a pushed option (`text`, as the client receives it): the
+/// first `pull-filter` whose text starts the option decides (`accept` keeps it); then
+/// `route-nopull` refuses route options.
+pub fn blocker(model: &Model, text: &str) -> Option<Loc> {
+    if let Some(filter) = model.pull_filters.iter().find(|f| f.matches(text))
         && filter.action != PullFilterAction::Accept
     {
         return Some(filter.loc.clone());
     }
-    let name = push.words.first()?;
+    let name = text.split_whitespace().next()?;
     match &model.route_nopull {
-        Some(loc) if ROUTE_CLASS.contains(&name.as_str()) => Some(loc.clone()),
+        Some(loc) if ROUTE_CLASS.contains(&name) => Some(loc.clone()),
         _ => None,
     }
 }
@@ -128,5 +129,70 @@ fn network(spec: &str) -> Option<Ipv6Net> {
     match (spec.host, spec.bits) {
         (Host::Address(address), Some(bits)) => Ipv6Net::new(address, bits).ok().map(|n| n.trunc()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Profile, load};
+
+    fn profile(text: &str) -> Profile {
+        load(
+            std::path::Path::new("p.conf"),
+            text.as_bytes().to_vec(),
+            &|_| Err(std::io::ErrorKind::NotFound.into()),
+        )
+    }
+
+    fn server_pushes(lines: &str) -> Vec<Pushed> {
+        profile(&format!("mode server\n{lines}")).model.pushes
+    }
+
+    #[test]
+    fn a_server_reads_its_own_pushes_with_redirect_flags_combined() {
+        let pushes = server_pushes(
+            "push \"redirect-gateway def1\"\npush \"redirect-gateway !ipv4 ipv6\"\npush \"route-ipv6 2000::/4,route-ipv6 3000::1/4\"\n",
+        );
+        let received = Received::read(&pushes, None);
+        let nets: Vec<String> = received.routes.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(nets, ["2000::/4", "3000::/4"]);
+        assert!(received.redirect_ipv6.is_some());
+        // `!ipv4` on a later line clears the IPv4 redirect, but the first line made it.
+        assert!(received.ipv4_full_tunnel.is_some());
+    }
+
+    #[test]
+    fn the_first_matching_pull_filter_decides_and_route_nopull_keeps_the_address() {
+        let pushes = server_pushes(
+            "push \"ifconfig-ipv6 fd00::2/64 fd00::1\"\npush \"route-ipv6 2000::/3\"\npush \"block-ipv6\"\n",
+        );
+        let client = |lines: &str| profile(&format!("client\n{lines}")).model;
+
+        let accepted = client("pull-filter accept \"route-ipv6 2000\"\npull-filter ignore \"\"\n");
+        let received = Received::read(&pushes, Some(&accepted));
+        assert_eq!(received.routes.len(), 1);
+        assert!(received.ifconfig_ipv6.is_none());
+        assert_eq!(received.blocked.len(), 2);
+
+        let nopull = client("route-nopull\n");
+        let received = Received::read(&pushes, Some(&nopull));
+        assert!(
+            received.ifconfig_ipv6.is_some(),
+            "route-nopull keeps a pushed address"
+        );
+        assert!(received.routes.is_empty());
+        assert!(received.block_ipv6.is_none());
+        assert_eq!(
+            received.blocked[0]
+                .network
+                .map(|n| n.to_string())
+                .as_deref(),
+            Some("2000::/3")
+        );
+
+        // `pull-filter ignore route` matches `route-ipv6` too: OpenVPN compares a prefix.
+        let by_prefix = client("pull-filter ignore route\n");
+        assert!(Received::read(&pushes, Some(&by_prefix)).routes.is_empty());
     }
 }

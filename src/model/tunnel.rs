@@ -8,7 +8,7 @@ use ipnet::Ipv6Net;
 
 use super::address::AddressSpec;
 use super::aws::TrafficType;
-use super::pushed::{Blocked, Received};
+use super::pushed::{Blocked, Received, blocker};
 use super::{DropReason, Loc, Model, Pushed, installs};
 use crate::prefix::PrefixSet;
 
@@ -94,8 +94,6 @@ pub struct Tunnel {
     pub address: Option<TunnelAddress>,
     /// What the server pushes that the profile's `pull-filter`/`route-nopull` remove.
     pub blocked: Vec<Blocked>,
-    /// The server's pushes count (it is known or assumed), whether or not any reach.
-    pub server_pushes: bool,
     covered: PrefixSet,
 }
 
@@ -137,43 +135,29 @@ impl Tunnel {
         let mut blocked = Vec::new();
         let mut pushed_address = None;
         let mut pushed_routes = Vec::new();
-        let mut server_pushes = true;
         match server {
-            Server::Unknown => server_pushes = false,
+            Server::Unknown => {}
             Server::Assumed { why, routes } => {
                 // Which options the server uses is not known: its address arrives as a pushed
                 // `ifconfig-ipv6`, its routes as `route-ipv6` or `redirect-gateway ipv6`, so
                 // the routes count only when the profile lets both through.
-                let probe = |text: &str| Pushed {
-                    text: text.to_owned(),
-                    words: text.split(' ').map(str::to_owned).collect(),
-                    loc: Loc {
-                        source: 0,
-                        span: 0..0,
-                    },
-                };
-                let address = Received::read(&[probe("ifconfig-ipv6 :: ::")], Some(model));
-                if address.ifconfig_ipv6.is_some() {
+                if blocker(model, "ifconfig-ipv6").is_none() {
                     pushed_address = Some(TunnelAddress::Assumed(why));
                 }
-                let mut routes_blocked = Vec::new();
-                for text in ["route-ipv6 2000::/3", "redirect-gateway ipv6"] {
-                    routes_blocked.extend(Received::read(&[probe(text)], Some(model)).blocked);
-                }
-                if routes_blocked.is_empty() {
-                    pushed_routes.extend(routes.iter().map(|net| TunnelRoute {
+                let routes_blocked_by = blocker(model, "route-ipv6 2000::/3")
+                    .or_else(|| blocker(model, "redirect-gateway ipv6"));
+                match routes_blocked_by {
+                    None => pushed_routes.extend(routes.iter().map(|net| TunnelRoute {
                         network: *net,
                         origin: Origin::Assumed(why),
                         effect: Effect::Installed,
-                    }));
-                } else if let Some(first) = routes_blocked.first() {
-                    // Say what is removed with the profile's line; the pushes have no place.
-                    blocked.extend(routes.iter().map(|net| Blocked {
+                    })),
+                    Some(by) => blocked.extend(routes.iter().map(|net| Blocked {
                         option: "route-ipv6".to_owned(),
                         network: Some(*net),
                         pushed: None,
-                        by: first.by.clone(),
-                    }));
+                        by: by.clone(),
+                    })),
                 }
             }
             Server::Pushes(pushes) => {
@@ -281,7 +265,6 @@ impl Tunnel {
             routes,
             address,
             blocked,
-            server_pushes,
             covered,
         }
     }
@@ -380,4 +363,85 @@ fn intended_network(spec: &str) -> Option<Ipv6Net> {
     Ipv6Net::new(parsed.address()?, parsed.bits?)
         .ok()
         .map(|n| n.trunc())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Profile, load};
+
+    fn profile(text: &str) -> Profile {
+        load(
+            std::path::Path::new("p.ovpn"),
+            text.as_bytes().to_vec(),
+            &|_| Err(std::io::ErrorKind::NotFound.into()),
+        )
+    }
+
+    fn via(tunnel: &Tunnel, model: &Model, address: &str) -> Via {
+        tunnel.lookup(model, address.parse().unwrap()).via
+    }
+
+    #[test]
+    fn the_longest_installed_prefix_decides() {
+        let p = profile(
+            "client\ndev tun\nifconfig-ipv6 fd00::2 fd00::1\nroute-ipv6 2000::/4\nroute-ipv6 2001:db8::/32\n",
+        );
+        let tunnel = Tunnel::new(&p.model, Server::Unknown);
+        let lookup = tunnel.lookup(&p.model, "2001:db8::1".parse().unwrap());
+        assert_eq!(lookup.route.unwrap().network.to_string(), "2001:db8::/32");
+        assert_eq!(via(&tunnel, &p.model, "3000::1"), Via::Local);
+        // The tunnel's own /64 is on-link on the tunnel.
+        assert_eq!(via(&tunnel, &p.model, "fd00::99"), Via::Tunnel);
+        assert!(tunnel.covered().covers(&"2000::/4".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_default_route_competes_and_does_not_cover() {
+        let p = profile("client\ndev tun\nroute-ipv6 ::/0\n");
+        let tunnel = Tunnel::new(&p.model, Server::Unknown);
+        let lookup = tunnel.lookup(&p.model, "2001:db8::1".parse().unwrap());
+        assert_eq!(lookup.via, Via::Local);
+        assert_eq!(lookup.route.unwrap().effect, Effect::CompetesWithLanDefault);
+        assert!(tunnel.covered().is_empty());
+    }
+
+    #[test]
+    fn on_tap_a_pushed_address_gives_routes_their_gateway() {
+        let p = profile("client\ndev tap\nroute-ipv6 2000::/3\n");
+        let alone = Tunnel::new(&p.model, Server::Unknown);
+        assert_eq!(via(&alone, &p.model, "2001:db8::1"), Via::Local);
+        let assumed = Tunnel::new(
+            &p.model,
+            Server::Assumed {
+                why: Assumption::ServerPushesIpv6,
+                routes: &[],
+            },
+        );
+        assert_eq!(via(&assumed, &p.model, "2001:db8::1"), Via::Tunnel);
+        assert_eq!(
+            assumed.address,
+            Some(TunnelAddress::Assumed(Assumption::ServerPushesIpv6))
+        );
+    }
+
+    #[test]
+    fn assumed_routes_count_only_when_both_kinds_of_push_get_through() {
+        let required = ["2000::/3".parse().unwrap()];
+        let server = Server::Assumed {
+            why: Assumption::TrafficType(TrafficType::DualStack),
+            routes: &required,
+        };
+        for (lines, routed) in [
+            ("", true),
+            ("pull-filter ignore redirect-gateway\n", false),
+            ("pull-filter ignore route-ipv6\n", false),
+            ("route-nopull\n", false),
+        ] {
+            let p = profile(&format!("client\ndev tun\n{lines}"));
+            let tunnel = Tunnel::new(&p.model, server);
+            assert_eq!(tunnel.receives_pushed_routes(), routed, "{lines}");
+            assert_eq!(tunnel.blocked.is_empty(), routed, "{lines}");
+        }
+    }
 }
