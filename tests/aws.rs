@@ -372,6 +372,11 @@ fn the_aws_vpn_client_rule_says_how_to_turn_it_off() {
         "{}",
         run.stdout
     );
+    assert!(
+        run.stdout.contains("set `clients = [\"openvpn2\"]`"),
+        "{}",
+        run.stdout
+    );
     let explained = lint(
         "",
         &[],
@@ -400,14 +405,23 @@ fn no_finding_recommends_what_the_aws_vpn_client_refuses() {
         format!("{EXPORT}route-ipv6 2000::/4\n"),
         format!("{EXPORT}ifconfig-ipv6 2001:db8::2 2001:db8::1\nroute-ipv6 2000::/3\n"),
     ] {
-        let run = lint(
-            "",
-            &[("p.ovpn", profile.as_bytes())],
-            &["--format", "json", "p.ovpn"],
-        );
-        assert_eq!(run.code, 1);
-        for word in ["block-ipv6", "redirect-gateway"] {
-            assert!(!run.stdout.contains(word), "{word} in {}", run.stdout);
+        for format in ["json", "human", "sarif"] {
+            let run = lint(
+                "",
+                &[("p.ovpn", profile.as_bytes())],
+                &["--format", format, "p.ovpn"],
+            );
+            assert_eq!(run.code, 1);
+            let shown = if format == "sarif" {
+                // The rule metadata documents every rule; what matters are the results.
+                let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+                sarif["runs"][0]["results"].to_string()
+            } else {
+                run.stdout
+            };
+            for word in ["block-ipv6", "redirect-gateway"] {
+                assert!(!shown.contains(word), "{word} in {format}: {shown}");
+            }
         }
     }
 }
