@@ -14,7 +14,7 @@ use crate::diagnostic::Severity;
 use crate::engine::{Engine, FileSettings};
 use crate::fix;
 use crate::model::{self, Profile};
-use crate::report::{self, Checked, Format, ReportContext};
+use crate::report::{self, Checked, Format, Problem, ProblemKind, ReportContext};
 use crate::rules::{self, Rule};
 use crate::walk;
 
@@ -23,17 +23,26 @@ pub const SUCCESS: u8 = 0;
 pub const FINDINGS: u8 = 1;
 pub const FAILURE: u8 = 2;
 
-/// A failure that stops the run before linting (exit status 2), already rendered for stderr.
+/// A failure that stops the run before linting (exit status 2), already rendered for stderr:
+/// it starts with `error:` like every tool error.
 #[derive(Debug)]
 pub struct Fatal(pub String);
+
+impl Fatal {
+    /// `error: {message}`.
+    pub fn error(message: impl std::fmt::Display) -> Self {
+        Fatal(format!("error: {message}"))
+    }
+}
 
 pub fn run(args: Args) -> Result<u8, Fatal> {
     let color = use_color(args.color);
     let cwd = std::env::current_dir()
-        .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
+        .map_err(|e| Fatal::error(format!("cannot read the current directory: {e}")))?;
     let config = load_config(&args, &cwd, color)?;
     let all_rules = load_rules(&config, color)?;
 
+    refuse_ignored_format(&args)?;
     if let Some(id) = &args.explain {
         let rule = all_rules
             .iter()
@@ -59,12 +68,13 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     } else {
         args.paths.clone()
     };
-    let (inputs, mut failures) = walk::inputs(&paths, &config, args.force_exclude);
-    for failure in &failures {
-        eprintln!("error: {failure}");
-    }
+    let (inputs, walk_errors) = walk::inputs(&paths, &config, args.force_exclude);
 
     if args.inspect {
+        let mut failed = !walk_errors.is_empty();
+        for error in &walk_errors {
+            eprintln!("error: {}", error.message);
+        }
         let mut out = Vec::new();
         for input in &inputs {
             match read_input(input, &args) {
@@ -74,7 +84,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
                 }
                 Err(message) => {
                     eprintln!("error: {message}");
-                    failures.push(message);
+                    failed = true;
                 }
             }
         }
@@ -82,11 +92,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             "{}",
             serde_json::to_string_pretty(&out).expect("JSON values serialize")
         );
-        return Ok(if failures.is_empty() {
-            SUCCESS
-        } else {
-            FAILURE
-        });
+        return Ok(if failed { FAILURE } else { SUCCESS });
     }
 
     let run = FileRun {
@@ -105,22 +111,36 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let mut diff_found = false;
     let mut fix_totals = fix::Totals::default();
     let mut worst: Option<Severity> = None;
+    let mut failed = false;
+    let mut linted = 0;
     let mut write_error = None;
+    // Walk errors come in path order with the files.
+    let mut walk_errors = walk_errors.into_iter().peekable();
     crate::parallel::for_each_ordered(
         &inputs,
         crate::parallel::default_threads(),
         |input| run.check(input),
         |outcome| {
+            let mut result = Ok(());
+            while let Some(error) =
+                walk_errors.next_if(|e| walk::sort_key(&e.path) <= walk::sort_key(&outcome.path))
+            {
+                failed = true;
+                let found = walk_problem(error);
+                result = result.and(report_problem(&found, &mut sinks, &mut stdout, &cx));
+            }
             if let Some(message) = outcome.warning {
                 eprintln!("warning: {message}");
             }
-            if let Some(message) = outcome.failure {
-                eprintln!("error: {message}");
-                failures.push(message);
+            if let Some(found) = outcome.problem {
+                match found.kind {
+                    ProblemKind::ToolError => failed = true,
+                    ProblemKind::Path => worst = worst.max(Some(Severity::Error)),
+                }
+                result = result.and(report_problem(&found, &mut sinks, &mut stdout, &cx));
             }
             diff_found |= outcome.diff.is_some();
             fix_totals.add(outcome.fixed);
-            let mut result = Ok(());
             for bytes in [outcome.diff.as_deref(), outcome.fixed_text.as_deref()]
                 .into_iter()
                 .flatten()
@@ -128,6 +148,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
                 result = result.and(stdout.write_all(bytes));
             }
             if let Some(checked) = &outcome.checked {
+                linted += 1;
                 worst = worst.max(checked.diagnostics.iter().map(|d| d.severity).max());
                 fix_totals.remaining += checked.diagnostics.len();
                 for sink in &mut sinks {
@@ -144,6 +165,22 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             }
         },
     );
+    for error in walk_errors {
+        failed = true;
+        if let Err(error) = report_problem(&walk_problem(error), &mut sinks, &mut stdout, &cx) {
+            write_error.get_or_insert(error);
+        }
+    }
+    // A file named on the command line and skipped (an nginx.conf that pre-commit passes, an
+    // excluded file with --force-exclude) is skipped on purpose: only folders that yield
+    // nothing are worth a warning.
+    if linted == 0 && !paths.iter().any(|p| p.as_os_str() == "-" || p.is_file()) {
+        eprintln!(
+            "warning: no file was linted: check the paths, and `include`/`exclude` in the \
+             config (a folder is searched for {})",
+            config.include_description()
+        );
+    }
     for sink in &mut sinks {
         let cx = if sink.color { &cx } else { &plain };
         let out: &mut dyn Write = match &mut sink.out {
@@ -168,7 +205,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         return Err(output_error(error));
     }
 
-    if !failures.is_empty() {
+    if failed {
         return Ok(FAILURE);
     }
     if args.exit_zero {
@@ -186,6 +223,39 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         FailOn::At(level) => worst.is_some_and(|worst| worst >= level),
     };
     Ok(if failing { FINDINGS } else { SUCCESS })
+}
+
+/// Says a problem on standard error and hands it to every report, where it happens among the
+/// files.
+fn report_problem(
+    problem: &Problem,
+    sinks: &mut [Sink],
+    stdout: &mut dyn Write,
+    cx: &ReportContext,
+) -> io::Result<()> {
+    eprintln!("error: {}", problem.message);
+    let plain = ReportContext {
+        color: false,
+        ..*cx
+    };
+    let mut result = Ok(());
+    for sink in sinks {
+        let cx = if sink.color { cx } else { &plain };
+        let out: &mut dyn Write = match &mut sink.out {
+            Some(out) => out,
+            None => &mut *stdout,
+        };
+        result = result.and(sink.format.problem(problem, cx, out));
+    }
+    result
+}
+
+fn walk_problem(error: walk::WalkError) -> Problem {
+    Problem {
+        path: Some(report::display_path(&error.path)),
+        message: error.message,
+        kind: ProblemKind::ToolError,
+    }
 }
 
 /// Where one report goes: standard output (`out` is `None`) or a file.
@@ -209,11 +279,12 @@ fn open_sinks(args: &Args, fixing_stdin: bool) -> Result<Vec<Sink>, Fatal> {
     for request in &args.report {
         let (name, path) = request
             .split_once('=')
-            .ok_or_else(|| Fatal(format!("--report takes FORMAT=PATH, not `{request}`")))?;
+            .ok_or_else(|| Fatal::error(format!("--report takes FORMAT=PATH, not `{request}`")))?;
+        let format = format_for(parse_format_name(name)?, args);
         let file = std::fs::File::create(path)
-            .map_err(|e| Fatal(format!("cannot write report `{path}`: {e}")))?;
+            .map_err(|e| Fatal::error(format!("cannot write report `{path}`: {e}")))?;
         sinks.push(Sink {
-            format: format_for(parse_format_name(name)?, args),
+            format,
             out: Some(Box::new(io::BufWriter::new(file))),
             color: false,
         });
@@ -227,16 +298,17 @@ fn open_sinks(args: &Args, fixing_stdin: bool) -> Result<Vec<Sink>, Fatal> {
             .append(true)
             .open(path)
             .map_err(|e| {
-                Fatal(format!(
+                Fatal::error(format!(
                     "cannot open GITHUB_STEP_SUMMARY `{}`: {e}",
                     path.display()
                 ))
             })?;
         let used = file.metadata().map_or(0, |m| m.len() as usize);
         sinks.push(Sink {
-            format: Box::new(report::github::JobSummary::new(
-                report::github::SUMMARY_LIMIT.saturating_sub(used),
-            )),
+            format: Box::new(
+                report::github::JobSummary::new(report::github::SUMMARY_LIMIT.saturating_sub(used))
+                    .with_run_url(github_run_url()),
+            ),
             out: Some(Box::new(io::BufWriter::new(file))),
             color: false,
         });
@@ -254,8 +326,10 @@ struct FileRun<'a> {
 /// What checking one file came to, for the thread that reports.
 #[derive(Default)]
 struct FileOutcome {
+    /// The input's path (walk errors are reported in path order with the files).
+    path: PathBuf,
     checked: Option<Checked>,
-    failure: Option<String>,
+    problem: Option<Problem>,
     /// Said about the file on standard error, without failing the run.
     warning: Option<String>,
     /// `--diff` output.
@@ -267,12 +341,29 @@ struct FileOutcome {
 
 impl FileRun<'_> {
     fn check(&self, input: &walk::Input) -> FileOutcome {
+        let mut outcome = self.check_text(input);
+        outcome.path.clone_from(&input.path);
+        outcome
+    }
+
+    fn check_text(&self, input: &walk::Input) -> FileOutcome {
         let args = self.args;
         let (name, text) = match read_input(input, args) {
             Ok(read) => read,
             Err(message) => {
+                // A dangling link in a folder is a problem of that path, not of the run.
+                let dangling = !input.explicit && input.link && !input.path.exists();
+                let kind = if dangling {
+                    ProblemKind::Path
+                } else {
+                    ProblemKind::ToolError
+                };
                 return FileOutcome {
-                    failure: Some(message),
+                    problem: Some(Problem {
+                        path: Some(report::display_path(&input.path)),
+                        message,
+                        kind,
+                    }),
                     ..FileOutcome::default()
                 };
             }
@@ -309,11 +400,12 @@ impl FileRun<'_> {
             Ok(outcome) => outcome,
             Err(message) => {
                 return FileOutcome {
-                    failure: Some(message),
+                    problem: Some(tool_error(&name, message)),
                     ..FileOutcome::default()
                 };
             }
         };
+        let warning = warning.or_else(|| unsafe_only_fixes(&name, &outcome, args));
         let mut result = FileOutcome {
             fixed: outcome.fixed,
             warning,
@@ -336,7 +428,7 @@ impl FileRun<'_> {
             // Nothing was written: report the findings of the file as it still is.
             let (profile, diagnostics) = lint(&input.path, outcome.original);
             result.fixed = 0;
-            result.failure = Some(message);
+            result.problem = Some(tool_error(&name, message));
             result.checked = Some(Checked::new(name, profile, diagnostics));
             return result;
         }
@@ -345,12 +437,84 @@ impl FileRun<'_> {
     }
 }
 
+/// A tool error about the file reports name `name`.
+fn tool_error(name: &str, message: String) -> Problem {
+    Problem {
+        path: Some(name.to_owned()),
+        message,
+        kind: ProblemKind::ToolError,
+    }
+}
+
+/// Why `--fix` left fixable findings alone: the file holds template markers or OpenVPN would
+/// refuse it, which makes every fix unsafe (design §6).
+fn unsafe_only_fixes(name: &str, outcome: &fix::Outcome, args: &Args) -> Option<String> {
+    if !args.fix || args.unsafe_fixes {
+        return None;
+    }
+    let waiting = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.fixable(true) && !d.fixable(false))
+        .count();
+    if waiting == 0 {
+        return None;
+    }
+    let why = if crate::rules::placement::has_template_markers(&outcome.profile.top().text) {
+        "it holds template markers (`{{`, `{%`, `${`), so its fixes are unsafe"
+    } else if !outcome.profile.model.errors.is_empty() {
+        "OpenVPN would refuse it as it is, so its fixes are unsafe"
+    } else {
+        "they are unsafe"
+    };
+    Some(format!(
+        "`{name}`: {waiting} fixable finding{} not fixed: {why}; review them with \
+         `--diff --unsafe-fixes`, apply them with `--fix --unsafe-fixes`",
+        if waiting == 1 { "" } else { "s" }
+    ))
+}
+
+/// This workflow run's page on GitHub, from the variables every runner sets.
+fn github_run_url() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    Some(format!(
+        "{}/{}/actions/runs/{}",
+        var("GITHUB_SERVER_URL")?,
+        var("GITHUB_REPOSITORY")?,
+        var("GITHUB_RUN_ID")?
+    ))
+}
+
+/// `--inspect` writes JSON and `--list-rules` a table or JSON: a format they cannot write is
+/// refused rather than silently ignored.
+fn refuse_ignored_format(args: &Args) -> Result<(), Fatal> {
+    let name = |format: FormatName| {
+        use clap::ValueEnum;
+        format
+            .to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_owned())
+    };
+    let accepted = |what: &str, formats: &str| {
+        Err(Fatal::error(format!(
+            "{what} cannot write `--format {}`; it writes {formats}",
+            name(args.format)
+        )))
+    };
+    match args.format {
+        FormatName::Human | FormatName::Json => Ok(()),
+        _ if args.inspect => accepted("--inspect", "JSON (`--format json`, the default)"),
+        _ if args.list_rules => accepted("--list-rules", "a table, or JSON with `--format json`"),
+        _ if args.explain.is_some() => accepted("--explain", "text"),
+        _ => Ok(()),
+    }
+}
+
 fn is_stdin(paths: &[PathBuf]) -> bool {
     paths.iter().any(|p| p.as_os_str() == "-")
 }
 
 fn output_error(error: io::Error) -> Fatal {
-    Fatal(format!("cannot write the report: {error}"))
+    Fatal::error(format!("cannot write the report: {error}"))
 }
 
 fn format_for(name: FormatName, args: &Args) -> Box<dyn Format> {
@@ -366,7 +530,7 @@ fn format_for(name: FormatName, args: &Args) -> Box<dyn Format> {
 fn parse_format_name(name: &str) -> Result<FormatName, Fatal> {
     use clap::ValueEnum;
     FormatName::from_str(name, false).map_err(|_| {
-        Fatal(format!(
+        Fatal::error(format!(
             "unknown report format `{name}` (human, short, json, sarif, github)"
         ))
     })
@@ -420,7 +584,7 @@ fn load_config(args: &Args, cwd: &Path, color: bool) -> Result<Config, Fatal> {
     let Some(path) = path else {
         return Ok(Config::default_at(PathBuf::from(".")));
     };
-    let text = walk::read_text(&path).map_err(Fatal)?;
+    let text = walk::read_text(&path).map_err(Fatal::error)?;
     let root = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -452,8 +616,8 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
         rules.push(rule);
     }
     for dir in &config.rule_dirs {
-        for path in walk::rule_files(dir).map_err(Fatal)? {
-            let text = walk::read_text(&path).map_err(Fatal)?;
+        for path in walk::rule_files(dir).map_err(Fatal::error)? {
+            let text = walk::read_text(&path).map_err(Fatal::error)?;
             let origin = path.display().to_string();
             let rule = rules::load_rule(&origin, &text, params)
                 .map_err(|e| Fatal(render_file_error(&origin, &text, &e.message, e.span, color)))?;

@@ -22,6 +22,8 @@ pub struct Config {
     /// The folder globs are relative to.
     pub root: PathBuf,
     pub include: GlobSet,
+    /// The `include` globs as written.
+    pub include_patterns: Vec<String>,
     /// The config file sets `include` (else a `.conf` is linted only when it looks like OpenVPN).
     pub include_configured: bool,
     pub exclude: GlobSet,
@@ -71,6 +73,7 @@ impl Config {
         Self {
             root,
             include: globs(DEFAULT_INCLUDE).expect("valid literal globs"),
+            include_patterns: DEFAULT_INCLUDE.iter().map(|p| p.to_string()).collect(),
             include_configured: false,
             exclude: GlobSet::empty(),
             fail_on: None,
@@ -92,6 +95,7 @@ impl Config {
         let mut config = Config::default_at(root.clone());
         if let Some(include) = &file.include {
             config.include = spanned_globs(include)?;
+            config.include_patterns.clone_from(include.get_ref());
             config.include_configured = true;
         }
         if let Some(exclude) = &file.exclude {
@@ -141,6 +145,14 @@ impl Config {
             });
         }
         Ok(config)
+    }
+
+    /// What a folder is searched for, for the warning when nothing was linted.
+    pub fn include_description(&self) -> String {
+        if self.include_patterns.is_empty() {
+            return "nothing: `include` is empty".to_owned();
+        }
+        format!("`{}`", self.include_patterns.join("`, `"))
     }
 
     /// The params and role for a file, after every matching override (later ones win).

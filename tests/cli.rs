@@ -502,19 +502,35 @@ fn unreadable_files_exit_2_while_the_other_files_are_still_reported() {
     assert!(run.stdout.contains("office.ovpn:1:1:"), "{}", run.stdout);
 }
 
+/// A dangling link in a linted folder is a problem of that path (issue 17), not a failure of
+/// the whole run: it is reported like an error-level finding, and the rest is reported too.
 #[test]
-fn an_unreadable_file_found_by_walking_exits_2_and_the_rest_is_reported() {
+fn a_dangling_symlink_found_by_walking_is_a_finding_level_problem_of_that_path() {
     let repo = Repo::new();
     repo.write("vpn/office.ovpn", LEAKY);
     std::os::unix::fs::symlink(repo.path("vpn/gone.ovpn"), repo.path("vpn/dangling.ovpn")).unwrap();
     let run = repo.run(&["--no-config", "--format", "short", "vpn"]);
-    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stderr.contains("dangling.ovpn"), "{}", run.stderr);
     assert!(
         run.stdout.contains("vpn/office.ovpn:1:1:"),
         "{}",
         run.stdout
     );
+    // Alone in its folder, it still fails by fail-on and never reads as a pass.
+    repo.write("vpn/office.ovpn", CLEAN);
+    let run = repo.run(&["--no-config", "vpn"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+    let run = repo.run(&["--no-config", "--format", "github", "vpn"]);
+    assert!(
+        run.stdout
+            .contains("::error file=vpn/dangling.ovpn,title=ovpn6-lint::`vpn/dangling.ovpn` is a symbolic link"),
+        "{}",
+        run.stdout
+    );
+    let run = repo.run(&["--no-config", "--exit-zero", "vpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1854,4 +1870,265 @@ fn github_format_appends_a_job_summary_when_asked() {
         "appended, not replaced"
     );
     assert!(text.len() > "# Earlier step\n".len(), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Honest runs: a failure never looks like success (issue 17)
+
+#[test]
+fn a_missing_path_never_says_passed() {
+    let repo = Repo::new();
+    let run = repo.run(&["--no-config", "/nonexistent-for-ovpn6-lint"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+    assert!(run.stdout.contains("could not be linted"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .starts_with("error: `/nonexistent-for-ovpn6-lint` does not exist"),
+        "{}",
+        run.stderr
+    );
+    // Next to a clean file too.
+    repo.write("office.ovpn", CLEAN);
+    let run = repo.run(&["--no-config", "office.ovpn", "nowhere.ovpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+}
+
+#[test]
+fn walk_errors_are_reported_in_path_order_with_the_findings() {
+    let repo = Repo::new();
+    repo.write("a.ovpn", LEAKY);
+    repo.write("z.ovpn", LEAKY);
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "github",
+        "z.ovpn",
+        "m.ovpn",
+        "a.ovpn",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let files: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|line| line.split([',', ':']).nth(2).unwrap_or(line))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "error file=a.ovpn",
+            "error file=a.ovpn",
+            "error file=m.ovpn",
+            "error file=z.ovpn",
+            "error file=z.ovpn"
+        ],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_run_that_lints_no_file_says_so_on_stderr() {
+    let repo = Repo::new();
+    fs::create_dir(repo.path("empty")).unwrap();
+    repo.write("templates/office.ovpn.tpl", LEAKY);
+    for folder in ["empty", "templates"] {
+        let run = repo.run(&["--no-config", folder]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(
+            run.stderr.contains("warning: no file was linted"),
+            "{folder}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("`**/*.ovpn`"), "{}", run.stderr);
+        assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn sarif_of_a_failed_run_records_the_failure() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", LEAKY);
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "sarif",
+        "office.ovpn",
+        "nowhere.ovpn",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{invocation}");
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "error");
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("`nowhere.ovpn` does not exist"),
+        "{notification}"
+    );
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "nowhere.ovpn"
+    );
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    // A run that did its job says so.
+    let run = repo.run(&["--no-config", "--format", "sarif", "office.ovpn"]);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true, "{invocation}");
+    assert!(invocation.get("toolExecutionNotifications").is_none());
+}
+
+#[test]
+fn github_format_annotates_tool_errors() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", CLEAN);
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "github",
+        "office.ovpn",
+        "nowhere.ovpn",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "::error file=nowhere.ovpn,title=ovpn6-lint::`nowhere.ovpn` does not exist\n"
+    );
+}
+
+#[test]
+fn the_job_summary_counts_files_with_findings_and_files_linted() {
+    let repo = Repo::new();
+    for name in ["a", "b", "c"] {
+        repo.write(&format!("vpn/{name}.ovpn"), LEAKY);
+    }
+    repo.write("vpn/d.ovpn", CLEAN);
+    let summary = repo.write("summary.md", "");
+    let run = repo.run_in(
+        ".",
+        &["--no-config", "--format", "github", "vpn"],
+        &[
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_REPOSITORY", "octo/vpn"),
+            ("GITHUB_RUN_ID", "42"),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let text = fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.contains("6 findings in 3 files (4 files linted)."),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_job_summary_lists_a_capped_number_of_findings_and_links_the_run() {
+    let repo = Repo::new();
+    for i in 0..150 {
+        repo.write(&format!("vpn/{i:03}.ovpn"), LEAKY);
+    }
+    let summary = repo.write("summary.md", "");
+    let run = repo.run_in(
+        ".",
+        &["--no-config", "--format", "github", "vpn"],
+        &[
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_REPOSITORY", "octo/vpn"),
+            ("GITHUB_RUN_ID", "42"),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let text = fs::read_to_string(&summary).unwrap();
+    let listed = text.lines().filter(|l| l.starts_with("- **")).count();
+    assert_eq!(listed, 100, "{text}");
+    assert!(text.contains("200 more findings not shown"), "{text}");
+    assert!(
+        text.contains("(https://github.com/octo/vpn/actions/runs/42)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn fix_says_why_it_left_a_templates_findings_alone() {
+    let repo = Repo::new();
+    let template = LEAKY.replace("remote cvpn", "remote ${endpoint} # cvpn");
+    repo.write("office.ovpn.tpl", &template);
+    repo.write(
+        ".ovpn6-lint.toml",
+        "include = [\"**/*.ovpn.tpl\"]\n[[overrides]]\nfiles = [\"*.tpl\"]\nrole = \"client\"\n",
+    );
+    let run = repo.run(&["--fix", "office.ovpn.tpl"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(repo.read("office.ovpn.tpl"), template.as_bytes());
+    assert!(
+        run.stderr.contains(
+            "warning: `office.ovpn.tpl`: 2 fixable findings not fixed: it holds template markers"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--fix --unsafe-fixes"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_tool_error_starts_with_error() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", CLEAN);
+    repo.write("policy.toml", "rule-dirs = [\"policy\"]\n");
+    let runs = [
+        repo.run(&["--config", "policy.toml", "office.ovpn"]),
+        repo.run(&["--no-config", "--report", "short", "office.ovpn"]),
+        repo.run(&["--no-config", "--report", "xml=x.xml", "office.ovpn"]),
+        repo.run(&["--no-config", "--report", "short=no/dir/x", "office.ovpn"]),
+        repo.run(&["--config", "absent.toml", "office.ovpn"]),
+    ];
+    for run in runs {
+        assert_eq!(run.code, 2, "{run:?}");
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn inspect_and_list_rules_refuse_a_format_they_cannot_write() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", CLEAN);
+    for args in [
+        &["--inspect", "--format", "short", "office.ovpn"][..],
+        &["--list-rules", "--format", "sarif"][..],
+        &["--explain", "missing-ifconfig-ipv6", "--format", "github"][..],
+    ] {
+        let run = repo.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.starts_with("error: --"), "{}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    let run = repo.run(&["--inspect", "--format", "json", "office.ovpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn diff_of_an_absolute_path_names_the_path_as_it_is() {
+    let repo = Repo::new();
+    let path = repo.write("office.ovpn", LEAKY);
+    let path = path.to_str().unwrap();
+    let run = repo.run(&["--no-config", "--diff", path]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.starts_with(&format!("--- {path}\n+++ {path}\n")),
+        "{}",
+        run.stdout
+    );
 }
