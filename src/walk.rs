@@ -348,18 +348,22 @@ pub fn describe_error(path: &Path, error: &io::Error) -> String {
     }
 }
 
-/// `path` relative to `root` when it lies inside, for glob matching and reports.
+/// `path` relative to `root` (the config's folder), for glob matching: a file outside `root`
+/// gets `..` components (`../providers/a.ovpn`), so the config's globs mean the same whatever
+/// the working directory.
 pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
     if let Some(relative) = relative_by_text(root, path) {
         return relative;
     }
     let path = clean(path);
-    if let (Ok(root), Ok(path)) = (clean(root).canonicalize(), path.canonicalize())
-        && let Ok(stripped) = path.strip_prefix(&root)
-    {
-        return stripped.to_path_buf();
+    // A path that does not exist (yet) is taken as written.
+    let (Ok(root), Ok(canonical)) = (clean(root).canonicalize(), path.canonicalize()) else {
+        return path;
+    };
+    match canonical.strip_prefix(&root) {
+        Ok(stripped) => stripped.to_path_buf(),
+        Err(_) => pathdiff::diff_paths(&canonical, &root).unwrap_or(canonical),
     }
-    path
 }
 
 /// [`relative_to`] when `path` is written under `root` (no links resolved), else `None`.

@@ -2132,3 +2132,53 @@ fn diff_of_an_absolute_path_names_the_path_as_it_is() {
         run.stdout
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// Every path in a config is relative to the config file's folder (issue 17)
+
+#[test]
+fn config_paths_are_relative_to_its_folder_from_any_working_directory() {
+    let repo = Repo::new();
+    repo.write("providers/mullvad.ovpn", LEAKY);
+    repo.write("aws/office.ovpn", LEAKY);
+    repo.write(
+        "cfg/lint.toml",
+        "rule-dirs = [\"policy\"]\n\n\
+         [[overrides]]\nfiles = [\"../providers/**\"]\nparams = { server-pushes-ipv6 = true }\n",
+    );
+    repo.write(
+        "cfg/policy/org-no-nobind.toml",
+        "id = \"org-no-nobind\"\nseverity = \"warning\"\napplies-to = \"any\"\n\
+         message = \"no nobind\"\nsummary = \"s\"\nwhy = \"w\"\nbad = \"nobind\\n\"\n\
+         good = \"dev tun\\n\"\n[check]\nkind = \"forbid-directive\"\nname = \"nobind\"\n",
+    );
+    repo.write("sub/.keep", "");
+    // The override silences the leak rules in providers/; the rule folder's rule fires in both.
+    let expected = [
+        ("aws/office.ovpn", "missing-ifconfig-ipv6"),
+        ("aws/office.ovpn", "org-no-nobind"),
+        ("aws/office.ovpn", "incomplete-ipv6-routes"),
+        ("providers/mullvad.ovpn", "org-no-nobind"),
+    ];
+    for (cwd, config, paths) in [
+        (".", "cfg/lint.toml", ["aws", "providers"]),
+        ("sub", "../cfg/lint.toml", ["../aws", "../providers"]),
+        ("cfg", "lint.toml", ["../aws", "../providers"]),
+    ] {
+        let args = ["--config", config, "--format", "short", paths[0], paths[1]];
+        let run = repo.run_in(cwd, &args, &[], None);
+        assert_eq!(run.code, 1, "{cwd}: {run:?}");
+        let lines: Vec<(&str, String)> = run
+            .stdout
+            .lines()
+            .map(|l| l.trim_start_matches("../"))
+            .map(|l| l.split(':').next().unwrap())
+            .zip(run.ids())
+            .collect();
+        let expected: Vec<(&str, String)> = expected
+            .iter()
+            .map(|(p, id)| (*p, id.to_string()))
+            .collect();
+        assert_eq!(lines, expected, "{cwd}: {}", run.stdout);
+    }
+}
