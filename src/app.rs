@@ -1,21 +1,24 @@
 //! One run of the command: arguments resolved into settings (config, rules, inputs), files
 //! linted, fixed when asked, reported. Returns the exit status; `main` only prints failures.
 
+use std::collections::HashMap;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term;
 
 use crate::cli::{Args, ColorChoice, FormatName};
-use crate::config::{Config, FailOn};
+use crate::config::{Config, FailOn, FileConfig};
 use crate::diagnostic::Severity;
-use crate::engine::{Engine, FileSettings};
+use crate::engine::{Engine, FileSettings, RuleChoices};
 use crate::fix;
 use crate::model::{self, Profile};
 use crate::report::{self, Checked, Format, Problem, ProblemKind, ReportContext};
 use crate::rules::{self, Rule};
+use crate::selection::{RuleSelection, UnknownRule};
 use crate::walk;
 
 /// Exit statuses.
@@ -60,8 +63,20 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         print!("{text}");
         return Ok(SUCCESS);
     }
-    let rules = enabled_rules(all_rules, &args, &config)?;
-    let engine = Engine { rules };
+    let selection = RuleSelection::new(
+        &all_rules,
+        &config,
+        args.select.clone(),
+        args.ignore.clone(),
+    )
+    .map_err(|UnknownRule(id)| Fatal(unknown_rule(&id, &all_rules)))?;
+    let reachable = selection.reachable(&all_rules, &config);
+    let engine = Engine {
+        rules: all_rules
+            .into_iter()
+            .filter(|rule| reachable.contains(&rule.id))
+            .collect(),
+    };
 
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -99,6 +114,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         args: &args,
         config: &config,
         engine: &engine,
+        layers: Layers::new(&config, &selection, &engine),
     };
     let cx = ReportContext {
         rules: &engine.rules,
@@ -321,6 +337,69 @@ struct FileRun<'a> {
     args: &'a Args,
     config: &'a Config,
     engine: &'a Engine,
+    layers: Layers<'a>,
+}
+
+/// The settings of a file: the config's overrides that match it laid over the top level.
+struct Layered {
+    file: FileConfig,
+    choices: RuleChoices,
+}
+
+/// [`Layered`] settings, worked out once per set of matching overrides (most files match none,
+/// or the same few).
+struct Layers<'a> {
+    config: &'a Config,
+    selection: &'a RuleSelection,
+    engine: &'a Engine,
+    top: Arc<Layered>,
+    /// By the indices of the matching overrides.
+    cache: Mutex<HashMap<Vec<usize>, LayeredOrClash>>,
+}
+
+/// Settings, or why the matching overrides cannot be laid together.
+type LayeredOrClash = Result<Arc<Layered>, String>;
+
+impl<'a> Layers<'a> {
+    fn new(config: &'a Config, selection: &'a RuleSelection, engine: &'a Engine) -> Self {
+        let file = config
+            .layered(&[])
+            .expect("the top level alone was checked at load");
+        Self {
+            config,
+            selection,
+            engine,
+            top: Arc::new(Layered {
+                file,
+                choices: RuleChoices::default(),
+            }),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The settings for a path relative to the config's root.
+    fn get(&self, relative: &Path) -> Result<Arc<Layered>, String> {
+        let matching = self.config.matching(relative);
+        if matching.is_empty() {
+            return Ok(Arc::clone(&self.top));
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = cache.entry(matching).or_insert_with_key(|matching| {
+            let layered = self.config.layered(matching).map(|file| Layered {
+                choices: self.selection.choices(&self.engine.rules, &file.rules),
+                file,
+            });
+            layered.map(Arc::new).map_err(|e| {
+                let entries: Vec<String> = matching.iter().map(|i| format!("#{}", i + 1)).collect();
+                format!(
+                    "the config's [[overrides]] entries {} clash: {}",
+                    entries.join(", "),
+                    e.message
+                )
+            })
+        });
+        entry.clone()
+    }
 }
 
 /// What checking one file came to, for the thread that reports.
@@ -381,11 +460,22 @@ impl FileRun<'_> {
         {
             return FileOutcome::default();
         }
-        let (params, role) = self.config.for_file(&relative);
-        let settings = FileSettings { params, role };
+        let layered = match self.layers.get(&relative) {
+            Ok(layered) => layered,
+            Err(message) => {
+                return FileOutcome {
+                    problem: Some(tool_error(&name, format!("`{name}`: {message}"))),
+                    ..FileOutcome::default()
+                };
+            }
+        };
+        let settings = FileSettings {
+            params: &layered.file.params,
+            role: layered.file.role,
+        };
         let lint = |path: &Path, text: Vec<u8>| {
             let profile = load_profile(path, text);
-            let diagnostics = self.engine.lint(&profile, &settings);
+            let diagnostics = self.engine.lint_with(&profile, &settings, &layered.choices);
             (profile, diagnostics)
         };
         if !(args.fix || args.diff) {
@@ -645,29 +735,10 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
     Ok(rules)
 }
 
-fn enabled_rules(rules: Vec<Rule>, args: &Args, config: &Config) -> Result<Vec<Rule>, Fatal> {
-    let select = args.select.clone().or_else(|| config.select.clone());
-    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
-    for id in select.iter().flatten().chain(&ignore) {
-        if id != "all" && !rules.iter().any(|r| &r.id == id) {
-            return Err(Fatal(unknown_rule(id, &rules)));
-        }
-    }
-    Ok(rules
-        .into_iter()
-        .filter(|rule| {
-            let selected = select
-                .as_ref()
-                .is_none_or(|s| s.iter().any(|id| id == "all" || id == &rule.id));
-            selected && !ignore.iter().any(|id| id == "all" || id == &rule.id)
-        })
-        .collect())
-}
-
 fn unknown_rule(id: &str, rules: &[Rule]) -> String {
     let closest = rules
         .iter()
-        .map(|r| (edit_distance(id, &r.id), r.id.as_str()))
+        .map(|r| (strsim::levenshtein(id, &r.id), r.id.as_str()))
         .min()
         .filter(|(distance, known)| *distance <= known.len() / 3 || known.contains(id));
     match closest {
@@ -676,24 +747,6 @@ fn unknown_rule(id: &str, rules: &[Rule]) -> String {
         ),
         None => format!("error: unknown rule `{id}`; `--list-rules` lists them"),
     }
-}
-
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// A config or rule file error, rendered with codespan pointing into that file.

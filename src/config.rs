@@ -51,11 +51,32 @@ impl FailOn {
     }
 }
 
+/// One `[[overrides]]` entry. Its `params` and `rules` are kept as layers: a file that matches
+/// several entries gets each of them in turn, later entries winning key by key.
 #[derive(Debug, Clone)]
 pub struct Override {
     pub files: GlobSet,
+    /// The `params` table as written (checked at load on top of the top-level params).
+    pub params: Option<ParamsTable>,
+    pub role: Option<Role>,
+    pub rules: Option<RuleLayer>,
+}
+
+/// A `rules = { select, ignore, severity }` table.
+#[derive(Debug, Clone, Default)]
+pub struct RuleLayer {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Spanned<Severity>>,
+}
+
+/// What the config says for one file: every matching override laid over the top level.
+#[derive(Debug, Clone)]
+pub struct FileConfig {
     pub params: Params,
     pub role: Option<Role>,
+    /// The matching overrides' `rules` tables, in order.
+    pub rules: Vec<RuleLayer>,
 }
 
 /// A config file that cannot be used.
@@ -111,19 +132,10 @@ impl Config {
         }
         config.rule_dirs = file.rule_dirs.iter().map(|d| root.join(d)).collect();
         if let Some(rules) = file.rules {
-            config.select = rules.select;
-            config.ignore = rules.ignore.unwrap_or_default();
-            for (id, severity) in rules.severity.unwrap_or_default() {
-                let parsed = Severity::parse(severity.get_ref()).ok_or_else(|| {
-                    error(
-                        severity.span(),
-                        "severity must be `error`, `warning` or `note`",
-                    )
-                })?;
-                config
-                    .severity
-                    .insert(id, Spanned::new(severity.span(), parsed));
-            }
+            let layer = rule_layer(rules)?;
+            config.select = layer.select;
+            config.ignore = layer.ignore;
+            config.severity = layer.severity;
         }
         if let Some(table) = &file.params {
             config.params = apply_params(Params::default(), table)?;
@@ -135,13 +147,15 @@ impl Config {
                 })?),
                 None => None,
             };
+            if let Some(table) = &over.params {
+                // Mistakes in the table show at load time, with their span.
+                apply_params(config.params.clone(), table)?;
+            }
             config.overrides.push(Override {
                 files: spanned_globs(&over.files)?,
-                params: match &over.params {
-                    Some(table) => apply_params(config.params.clone(), table)?,
-                    None => config.params.clone(),
-                },
+                params: over.params.clone(),
                 role,
+                rules: over.rules.clone().map(rule_layer).transpose()?,
             });
         }
         Ok(config)
@@ -155,17 +169,38 @@ impl Config {
         format!("`{}`", self.include_patterns.join("`, `"))
     }
 
-    /// The params and role for a file, after every matching override (later ones win).
-    pub fn for_file(&self, relative: &Path) -> (&Params, Option<Role>) {
-        let mut params = &self.params;
-        let mut role = None;
-        for over in &self.overrides {
-            if over.files.is_match(relative) {
-                params = &over.params;
-                role = over.role.or(role);
+    /// The indices of the overrides whose `files` match a path relative to [`Config::root`].
+    pub fn matching(&self, relative: &Path) -> Vec<usize> {
+        let candidate = globset::Candidate::new(relative);
+        (0..self.overrides.len())
+            .filter(|&i| self.overrides[i].files.is_match_candidate(&candidate))
+            .collect()
+    }
+
+    /// The top level with the overrides `matching` laid over it in order: each `params` table
+    /// changes only the keys it names, the last `role` wins, and `rules` tables stack.
+    /// Params that are fine one table at a time can clash when laid together (a
+    /// `tunnel-addresses` outside a later `tunnel-ranges`): that is an error with a span.
+    pub fn layered(&self, matching: &[usize]) -> Result<FileConfig, ConfigError> {
+        let mut layered = FileConfig {
+            params: self.params.clone(),
+            role: None,
+            rules: Vec::new(),
+        };
+        for &i in matching {
+            let over = &self.overrides[i];
+            if let Some(table) = &over.params {
+                layered.params = apply_params(layered.params, table)?;
             }
+            layered.role = over.role.or(layered.role);
+            layered.rules.extend(over.rules.clone());
         }
-        (params, role)
+        Ok(layered)
+    }
+
+    /// [`Config::layered`] for a path relative to [`Config::root`].
+    pub fn for_file(&self, relative: &Path) -> Result<FileConfig, ConfigError> {
+        self.layered(&self.matching(relative))
     }
 }
 
@@ -190,7 +225,28 @@ fn spanned_globs(patterns: &Spanned<Vec<String>>) -> Result<GlobSet, ConfigError
 }
 
 /// A `[params]` table: each value keeps its span, so errors point at the key's line.
-type ParamsTable = BTreeMap<String, Spanned<toml::Value>>;
+pub type ParamsTable = BTreeMap<String, Spanned<toml::Value>>;
+
+/// Validates a `[rules]` table or an override's `rules`.
+fn rule_layer(table: RulesTable) -> Result<RuleLayer, ConfigError> {
+    let mut layer = RuleLayer {
+        select: table.select,
+        ignore: table.ignore.unwrap_or_default(),
+        severity: BTreeMap::new(),
+    };
+    for (id, severity) in table.severity.unwrap_or_default() {
+        let parsed = Severity::parse(severity.get_ref()).ok_or_else(|| {
+            error(
+                severity.span(),
+                "severity must be `error`, `warning` or `note`",
+            )
+        })?;
+        layer
+            .severity
+            .insert(id, Spanned::new(severity.span(), parsed));
+    }
+    Ok(layer)
+}
 
 /// Validates `[params]` over a base (defaults, or the top-level params for an override).
 fn apply_params(mut params: Params, table: &ParamsTable) -> Result<Params, ConfigError> {
@@ -295,7 +351,7 @@ struct ConfigFile {
     overrides: Vec<OverrideTable>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RulesTable {
     select: Option<Vec<String>>,
@@ -309,6 +365,7 @@ struct OverrideTable {
     files: Spanned<Vec<String>>,
     params: Option<ParamsTable>,
     role: Option<Spanned<String>>,
+    rules: Option<RulesTable>,
 }
 
 #[cfg(test)]
@@ -347,13 +404,92 @@ role = "client"
         )
         .unwrap();
         assert_eq!(config.params.required_coverage.len(), 2);
-        let (params, role) = config.for_file(Path::new("providers/x.ovpn"));
-        assert!(params.server_pushes_ipv6);
-        assert_eq!(role, None);
+        let file = config.for_file(Path::new("providers/x.ovpn")).unwrap();
+        assert!(file.params.server_pushes_ipv6);
+        assert_eq!(file.role, None);
         assert_eq!(
-            config.for_file(Path::new("terraform/a/b.ovpn.tpl")).1,
+            config
+                .for_file(Path::new("terraform/a/b.ovpn.tpl"))
+                .unwrap()
+                .role,
             Some(Role::Client)
         );
+    }
+
+    #[test]
+    fn a_file_matching_two_overrides_gets_the_params_of_both() {
+        let config = parse(
+            r#"
+[params]
+required-coverage = ["2000::/3", "fc00::/7"]
+[[overrides]]
+files = ["providers/**"]
+params = { server-pushes-ipv6 = true }
+[[overrides]]
+files = ["providers/eu/**"]
+params = { required-coverage = ["2000::/3"] }
+[[overrides]]
+files = ["**/legacy/**"]
+params = { server-pushes-ipv6 = false }
+"#,
+        )
+        .unwrap();
+        let eu = config.for_file(Path::new("providers/eu/a.ovpn")).unwrap();
+        assert!(
+            eu.params.server_pushes_ipv6,
+            "the first override still counts"
+        );
+        assert_eq!(eu.params.required_coverage.len(), 1, "the second one too");
+        let us = config.for_file(Path::new("providers/us/a.ovpn")).unwrap();
+        assert!(us.params.server_pushes_ipv6);
+        assert_eq!(us.params.required_coverage.len(), 2, "the top level's");
+        let legacy = config
+            .for_file(Path::new("providers/eu/legacy/a.ovpn"))
+            .unwrap();
+        assert!(!legacy.params.server_pushes_ipv6, "later entries win");
+        assert_eq!(legacy.params.required_coverage.len(), 1);
+    }
+
+    #[test]
+    fn override_rules_are_read_and_checked() {
+        let config = parse(
+            r#"
+[[overrides]]
+files = ["legacy/**"]
+rules = { ignore = ["deprecated-tun-ipv6"], severity = { missing-ifconfig-ipv6 = "warning" } }
+"#,
+        )
+        .unwrap();
+        let file = config.for_file(Path::new("legacy/a.ovpn")).unwrap();
+        let [layer] = file.rules.as_slice() else {
+            panic!("{:?}", file.rules)
+        };
+        assert_eq!(layer.ignore, ["deprecated-tun-ipv6"]);
+        assert_eq!(
+            *layer.severity["missing-ifconfig-ipv6"].get_ref(),
+            Severity::Warning
+        );
+        let text = "[[overrides]]\nfiles = [\"a\"]\nrules = { severity = { x = \"loud\" } }\n";
+        let e = parse(text).unwrap_err();
+        assert_eq!(&text[e.span.unwrap()], "\"loud\"");
+        assert!(parse("[[overrides]]\nfiles = [\"a\"]\nrules = { selekt = [] }\n").is_err());
+    }
+
+    #[test]
+    fn layered_params_that_clash_are_an_error() {
+        let config = parse(
+            r#"
+[[overrides]]
+files = ["a/**"]
+params = { tunnel-ranges = ["100::/64"] }
+[[overrides]]
+files = ["**/b/**"]
+params = { tunnel-addresses = ["fd00::2", "fd00::1"] }
+"#,
+        )
+        .unwrap();
+        assert!(config.for_file(Path::new("x/b/c.ovpn")).is_ok());
+        assert!(config.for_file(Path::new("a/b/c.ovpn")).is_err());
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Runs the enabled rules over one profile: roles and conditions, message templates, fix
 //! applicability, then suppression comments. Pure: it sees a [`Profile`], never a file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Applicability, Diagnostic, Fix, Label};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Label, Severity};
 use crate::model::{Loc, Profile, PullFilterAction, Role};
 use crate::rules::placement;
 use crate::rules::{
@@ -20,19 +20,44 @@ pub struct FileSettings<'a> {
     pub role: Option<Role>,
 }
 
-/// The rules of a run, after `select`/`ignore` and severity overrides.
+/// The rules of a run, after `select`/`ignore` and severity overrides: every rule that is on
+/// for at least one file.
 #[derive(Debug)]
 pub struct Engine {
     pub rules: Vec<Rule>,
 }
 
+/// Per-file changes to the run's rules (from `[[overrides]]`): rules that are off for the file,
+/// and severities that differ from the rule's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleChoices {
+    pub off: BTreeSet<String>,
+    pub severity: BTreeMap<String, Severity>,
+}
+
+impl RuleChoices {
+    fn on(&self, rule: &Rule) -> bool {
+        !self.off.contains(&rule.id)
+    }
+}
+
 impl Engine {
     pub fn lint(&self, profile: &Profile, settings: &FileSettings) -> Vec<Diagnostic> {
+        self.lint_with(profile, settings, &RuleChoices::default())
+    }
+
+    /// [`Engine::lint`] with some rules off, or at another severity, for this file.
+    pub fn lint_with(
+        &self,
+        profile: &Profile,
+        settings: &FileSettings,
+        choices: &RuleChoices,
+    ) -> Vec<Diagnostic> {
         let role = settings.role.unwrap_or(profile.model.role);
         let cx = Context::new(profile, settings.params, role);
         let mut diagnostics = Vec::new();
         for rule in &self.rules {
-            if rule.id == UNUSED_SUPPRESSION || !applies(rule, &cx) {
+            if rule.id == UNUSED_SUPPRESSION || !choices.on(rule) || !applies(rule, &cx) {
                 continue;
             }
             if !rule.when.iter().all(|c| holds(*c, &cx))
@@ -63,10 +88,21 @@ impl Engine {
             }
             by.is_none()
         });
-        if let Some(rule) = self.rules.iter().find(|r| r.id == UNUSED_SUPPRESSION) {
+        if let Some(rule) = self
+            .rules
+            .iter()
+            .find(|r| r.id == UNUSED_SUPPRESSION && choices.on(r))
+        {
             for (suppression, used) in suppressions.iter().zip(&used) {
-                if let Some(d) = self.unused(rule, suppression, used, &cx) {
+                if let Some(d) = self.unused(rule, suppression, used, &cx, choices) {
                     diagnostics.push(d);
+                }
+            }
+        }
+        if !choices.severity.is_empty() {
+            for d in &mut diagnostics {
+                if let Some(severity) = choices.severity.get(&d.rule) {
+                    d.severity = *severity;
                 }
             }
         }
@@ -88,12 +124,14 @@ impl Engine {
         suppression: &Suppression,
         used: &BTreeSet<String>,
         cx: &Context,
+        choices: &RuleChoices,
     ) -> Option<Diagnostic> {
         let profile = cx.profile;
         let known = |id: &str| {
             crate::rules::BUILTIN_IDS.contains(&id) || self.rules.iter().any(|r| r.id == id)
         };
-        let enabled = |id: &str| id == "all" || self.rules.iter().any(|r| r.id == id);
+        let enabled =
+            |id: &str| id == "all" || self.rules.iter().any(|r| r.id == id && choices.on(r));
         let mut unknown = Vec::new();
         let mut unused = Vec::new();
         for id in &suppression.ids {

@@ -18,6 +18,7 @@ pub mod parallel;
 pub mod prefix;
 pub mod report;
 pub mod rules;
+pub mod selection;
 pub mod suppression;
 pub mod syntax;
 pub mod walk;

@@ -2182,3 +2182,107 @@ fn config_paths_are_relative_to_its_folder_from_any_working_directory() {
         assert_eq!(lines, expected, "{cwd}: {}", run.stdout);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Per-file rule selection and layered params in [[overrides]] (issue 17)
+
+#[test]
+fn overrides_select_ignore_and_change_severity_per_folder_later_entries_winning() {
+    let repo = Repo::new();
+    repo.write("aws/office.ovpn", LEAKY);
+    // A suppression of a rule that is off for the file is not "unused".
+    repo.write(
+        "legacy/old.ovpn",
+        format!("{LEAKY}# ovpn6-lint: disable-file=missing-ifconfig-ipv6\n"),
+    );
+    repo.write("legacy/keep/old.ovpn", LEAKY);
+    repo.write(
+        ".ovpn6-lint.toml",
+        r#"[rules]
+ignore = ["deprecated-tun-ipv6"]
+
+[[overrides]]
+files = ["legacy/**"]
+rules = { ignore = ["missing-ifconfig-ipv6"], severity = { incomplete-ipv6-routes = "note" } }
+
+[[overrides]]
+files = ["legacy/keep/**"]
+rules = { select = ["missing-ifconfig-ipv6"] }
+"#,
+    );
+    let run = repo.run(&["--format", "short"]);
+    // `path severity[id]` of each finding.
+    let lines: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            let path = &l[..l.find(':').unwrap()];
+            let (_, rest) = l.split_once(": ").unwrap();
+            format!("{path} {}", &rest[..=rest.find(']').unwrap()])
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "aws/office.ovpn error[missing-ifconfig-ipv6]",
+            "aws/office.ovpn error[incomplete-ipv6-routes]",
+            // The later entry's select replaces the set: only missing-ifconfig-ipv6, still at
+            // its own severity.
+            "legacy/keep/old.ovpn error[missing-ifconfig-ipv6]",
+            "legacy/old.ovpn note[incomplete-ipv6-routes]",
+        ],
+        "{}",
+        run.stdout
+    );
+    // --ignore on the command line has the last word.
+    let run = repo.run(&["--format", "short", "--ignore", "missing-ifconfig-ipv6"]);
+    assert!(
+        !run.stdout.contains("missing-ifconfig-ipv6"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_unknown_rule_in_an_overrides_rules_exits_2_and_suggests_the_id() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", CLEAN);
+    repo.write(
+        ".ovpn6-lint.toml",
+        "[[overrides]]\nfiles = [\"*\"]\nrules = { ignore = [\"missing-ifconfig\"] }\n",
+    );
+    let run = repo.run(&["office.ovpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "error: unknown rule `missing-ifconfig` (did you mean `missing-ifconfig-ipv6`?)"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_file_matching_two_overrides_gets_the_params_of_both() {
+    let repo = Repo::new();
+    // Leaks 3000::/4; with fc00::/7 required as well, that is reported too.
+    let profile = LEAKY.replace(
+        "route-ipv6 2000::/4",
+        "ifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1\nroute-ipv6 2000::/4",
+    );
+    repo.write("eu/office.ovpn", &profile);
+    repo.write(
+        ".ovpn6-lint.toml",
+        r#"[[overrides]]
+files = ["eu/**"]
+params = { required-coverage = ["2000::/3", "fc00::/7"] }
+
+[[overrides]]
+files = ["**/*.ovpn"]
+params = { tunnel-ranges = ["fc00::/7"] }
+"#,
+    );
+    let run = repo.run(&["--format", "short"]);
+    assert_eq!(run.ids(), ["incomplete-ipv6-routes"], "{}", run.stdout);
+    assert!(run.stdout.contains("fc00::/7"), "{}", run.stdout);
+}
