@@ -208,7 +208,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             write_error.get_or_insert(error);
         }
     }
-    if args.fix && args.format == FormatName::Human && !is_stdin(&paths) {
+    if args.fix && args.format == FormatName::Human && !args.quiet && !is_stdin(&paths) {
         let result = writeln!(stdout, "{}", fix_totals.summary());
         if let Err(error) = result {
             write_error.get_or_insert(error);
@@ -285,7 +285,15 @@ struct Sink {
 /// prints the fixed standard input), each `--report`, and the GitHub job summary.
 fn open_sinks(args: &Args, fixing_stdin: bool) -> Result<Vec<Sink>, Fatal> {
     let mut sinks = Vec::new();
-    if !(args.diff || args.fix && fixing_stdin) {
+    if args.statistics {
+        sinks.push(Sink {
+            format: Box::new(report::statistics::Statistics::new(
+                args.format == FormatName::Json,
+            )),
+            out: None,
+            color: false,
+        });
+    } else if !(args.diff || args.fix && fixing_stdin) {
         sinks.push(Sink {
             format: format_for(args.format, args),
             out: None,
@@ -595,6 +603,7 @@ fn refuse_ignored_format(args: &Args) -> Result<(), Fatal> {
         _ if args.inspect => accepted("--inspect", "JSON (`--format json`, the default)"),
         _ if args.list_rules => accepted("--list-rules", "a table, or JSON with `--format json`"),
         _ if args.explain.is_some() => accepted("--explain", "text"),
+        _ if args.statistics => accepted("--statistics", "a table, or JSON with `--format json`"),
         _ => Ok(()),
     }
 }
@@ -609,7 +618,7 @@ fn output_error(error: io::Error) -> Fatal {
 
 fn format_for(name: FormatName, args: &Args) -> Box<dyn Format> {
     match name {
-        FormatName::Human => Box::new(report::human::Human::default()),
+        FormatName::Human => Box::new(report::human::Human::new(args.quiet)),
         FormatName::Short => Box::new(report::short::Short),
         FormatName::Json => Box::new(report::json::Json::default()),
         FormatName::Sarif => Box::new(report::sarif::Sarif::new(args.sarif_category.clone())),

@@ -87,6 +87,15 @@ pub struct Args {
     /// Print the effective IPv6 view of each file as JSON instead of linting.
     #[arg(long)]
     pub inspect: bool,
+
+    /// Print how many findings each rule has instead of the findings (a table, or JSON with
+    /// --format json).
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Print the findings only: no closing count or summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

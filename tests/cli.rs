@@ -2286,3 +2286,63 @@ params = { tunnel-ranges = ["fc00::/7"] }
     assert_eq!(run.ids(), ["incomplete-ipv6-routes"], "{}", run.stdout);
     assert!(run.stdout.contains("fc00::/7"), "{}", run.stdout);
 }
+
+// ---------------------------------------------------------------------------------------------
+// --statistics and --quiet (issue 17)
+
+#[test]
+fn statistics_counts_findings_per_rule_most_first() {
+    let repo = Repo::new();
+    repo.write("a.ovpn", LEAKY);
+    repo.write("b.ovpn", LEAKY);
+    repo.write("c.ovpn", warning_only());
+    let run = repo.run(&["--no-config", "--statistics"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let rows: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().take(3).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["2", "incomplete-ipv6-routes", "[*]"],
+            ["2", "missing-ifconfig-ipv6", "[*]"],
+            ["1", "deprecated-tun-ipv6", "[*]"],
+        ],
+        "{}",
+        run.stdout
+    );
+    let run = repo.run(&["--no-config", "--statistics", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(
+        json[2],
+        serde_json::json!({"rule": "deprecated-tun-ipv6", "severity": "warning", "count": 1, "fixable": 1})
+    );
+    let run = repo.run(&["--no-config", "--statistics", "--format", "sarif"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with("error: --statistics"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn quiet_prints_the_findings_and_no_summary() {
+    let repo = Repo::new();
+    repo.write("a.ovpn", LEAKY);
+    repo.write("clean.ovpn", CLEAN);
+    let run = repo.run(&["--no-config", "--quiet", "a.ovpn"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("error[missing-ifconfig-ipv6]"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("Found"), "{}", run.stdout);
+    let run = repo.run(&["--no-config", "-q", "clean.ovpn"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+    let run = repo.run(&["--no-config", "-q", "--fix", "a.ovpn"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+}

@@ -25,7 +25,17 @@ pub struct Human {
     not_linted: usize,
     path_problems: usize,
     /// `--quiet`: findings only, no closing count.
-    pub quiet: bool,
+    quiet: bool,
+}
+
+impl Human {
+    /// `quiet`: findings only, no closing count (`--quiet`).
+    pub fn new(quiet: bool) -> Self {
+        Self {
+            quiet,
+            ..Self::default()
+        }
+    }
 }
 
 impl Format for Human {

@@ -8,6 +8,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod short;
+pub mod statistics;
 
 use std::io::{self, Write};
 
