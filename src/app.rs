@@ -10,6 +10,7 @@ use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term;
 
+use crate::baseline::Baseline;
 use crate::cli::{Args, ColorChoice, FormatName};
 use crate::config::{Config, FailOn, FileConfig};
 use crate::diagnostic::Severity;
@@ -110,11 +111,33 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         return Ok(if failed { FAILURE } else { SUCCESS });
     }
 
+    // With --write-baseline, every finding is recorded: the config's baseline filters nothing.
+    let baseline_file = match &args.write_baseline {
+        Some(path) => Some(path.clone()),
+        None => args.baseline.clone().or_else(|| config.baseline.clone()),
+    };
+    let mut baseline = match (&args.write_baseline, &baseline_file) {
+        (None, Some(path)) => Some(
+            walk::read_text(path)
+                .and_then(|text| {
+                    Baseline::parse(&text).map_err(|e| format!("`{}`: {e}", path.display()))
+                })
+                .map_err(|e| Fatal::error(format!("cannot use the baseline: {e}")))?,
+        ),
+        _ => None,
+    };
+    let mut recorded = Vec::new();
     let run = FileRun {
         args: &args,
         config: &config,
         engine: &engine,
         layers: Layers::new(&config, &selection, &engine),
+        baseline_dir: baseline_file.as_deref().map(|file| {
+            file.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf()
+        }),
     };
     let cx = ReportContext {
         rules: &engine.rules,
@@ -136,7 +159,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         &inputs,
         crate::parallel::default_threads(),
         |input| run.check(input),
-        |outcome| {
+        |mut outcome| {
             let mut result = Ok(());
             while let Some(error) =
                 walk_errors.next_if(|e| walk::sort_key(&e.path) <= walk::sort_key(&outcome.path))
@@ -163,7 +186,14 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             {
                 result = result.and(stdout.write_all(bytes));
             }
-            if let Some(checked) = &outcome.checked {
+            if let Some(checked) = &mut outcome.checked {
+                let key = outcome.baseline_key.take().unwrap_or_default();
+                if let Some(baseline) = &mut baseline {
+                    baseline.filter(&key, checked);
+                } else if args.write_baseline.is_some() {
+                    recorded.extend(crate::baseline::entries(&key, checked));
+                }
+                let checked = &*checked;
                 linted += 1;
                 worst = worst.max(checked.diagnostics.iter().map(|d| d.severity).max());
                 fix_totals.remaining += checked.diagnostics.len();
@@ -222,7 +252,52 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     }
 
     if failed {
+        if let Some(path) = &args.write_baseline {
+            eprintln!(
+                "error: the baseline `{}` was not written: a run that could not lint everything \
+                 would record an incomplete baseline",
+                path.display()
+            );
+        }
         return Ok(FAILURE);
+    }
+    if let Some(path) = &args.write_baseline {
+        let count = recorded.len();
+        std::fs::write(path, crate::baseline::render(recorded)).map_err(|e| {
+            Fatal::error(format!(
+                "cannot write the baseline `{}`: {e}",
+                path.display()
+            ))
+        })?;
+        if !args.quiet {
+            eprintln!(
+                "Recorded {count} finding{} in the baseline `{}`.",
+                if count == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+        return Ok(SUCCESS);
+    }
+    if let (Some(baseline), Some(path)) = (&baseline, &baseline_file)
+        && !args.quiet
+    {
+        let (matched, stale) = (baseline.matched(), baseline.stale());
+        if matched > 0 {
+            eprintln!(
+                "{matched} finding{} recorded in the baseline `{}` not reported.",
+                if matched == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+        if stale > 0 {
+            eprintln!(
+                "{stale} baseline entr{} match{} no finding any more: shrink the baseline with \
+                 `--write-baseline {}`.",
+                if stale == 1 { "y" } else { "ies" },
+                if stale == 1 { "es" } else { "" },
+                path.display()
+            );
+        }
     }
     if args.exit_zero {
         return Ok(SUCCESS);
@@ -346,6 +421,8 @@ struct FileRun<'a> {
     config: &'a Config,
     engine: &'a Engine,
     layers: Layers<'a>,
+    /// The folder of the baseline file read or written: baseline paths are relative to it.
+    baseline_dir: Option<PathBuf>,
 }
 
 /// The settings of a file: the config's overrides that match it laid over the top level.
@@ -415,6 +492,8 @@ impl<'a> Layers<'a> {
 struct FileOutcome {
     /// The input's path (walk errors are reported in path order with the files).
     path: PathBuf,
+    /// The path relative to the baseline's folder, when there is a baseline.
+    baseline_key: Option<String>,
     checked: Option<Checked>,
     problem: Option<Problem>,
     /// Said about the file on standard error, without failing the run.
@@ -430,6 +509,13 @@ impl FileRun<'_> {
     fn check(&self, input: &walk::Input) -> FileOutcome {
         let mut outcome = self.check_text(input);
         outcome.path.clone_from(&input.path);
+        if let Some(dir) = &self.baseline_dir {
+            let path = match (&self.args.stdin_filename, input.path.as_os_str() == "-") {
+                (Some(name), true) => Path::new(name),
+                _ => &input.path,
+            };
+            outcome.baseline_key = Some(report::display_path(&walk::relative_to(dir, path)));
+        }
         outcome
     }
 

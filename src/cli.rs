@@ -96,6 +96,15 @@ pub struct Args {
     /// Print the findings only: no closing count or summary.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Report only findings that this baseline file does not record (default: the config's
+    /// `baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every finding of this run in a baseline file, and exit 0 unless the tool failed.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff"])]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

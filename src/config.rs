@@ -29,6 +29,8 @@ pub struct Config {
     pub exclude: GlobSet,
     pub fail_on: Option<FailOn>,
     pub rule_dirs: Vec<PathBuf>,
+    /// `baseline`, joined to the config's folder.
+    pub baseline: Option<PathBuf>,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub severity: BTreeMap<String, Spanned<Severity>>,
@@ -99,6 +101,7 @@ impl Config {
             exclude: GlobSet::empty(),
             fail_on: None,
             rule_dirs: Vec::new(),
+            baseline: None,
             select: None,
             ignore: Vec::new(),
             severity: BTreeMap::new(),
@@ -130,7 +133,9 @@ impl Config {
                 )
             })?);
         }
+        // Every path in the config is relative to its folder, whatever the working directory.
         config.rule_dirs = file.rule_dirs.iter().map(|d| root.join(d)).collect();
+        config.baseline = file.baseline.as_ref().map(|b| root.join(b));
         if let Some(rules) = file.rules {
             let layer = rule_layer(rules)?;
             config.select = layer.select;
@@ -345,6 +350,7 @@ struct ConfigFile {
     fail_on: Option<Spanned<String>>,
     #[serde(default)]
     rule_dirs: Vec<String>,
+    baseline: Option<String>,
     rules: Option<RulesTable>,
     params: Option<ParamsTable>,
     #[serde(default)]

@@ -6,6 +6,7 @@
 //! fixer, which touch files.
 
 pub mod app;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

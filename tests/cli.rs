@@ -2346,3 +2346,103 @@ fn quiet_prints_the_findings_and_no_summary() {
     let run = repo.run(&["--no-config", "-q", "--fix", "a.ovpn"]);
     assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Baselines (issue 17)
+
+#[test]
+fn a_baseline_hides_recorded_findings_survives_edits_elsewhere_and_reports_stale_entries() {
+    let repo = Repo::new();
+    for name in ["a", "b", "c"] {
+        repo.write(&format!("vpn/{name}.ovpn"), LEAKY);
+    }
+    let run = repo.run(&["--no-config", "--write-baseline", "baseline.json", "vpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("Recorded 6 findings in the baseline `baseline.json`"),
+        "{}",
+        run.stderr
+    );
+    let text = String::from_utf8(repo.read("baseline.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["version"], 1);
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 6);
+    assert_eq!(findings[0]["path"], "vpn/a.ovpn");
+    assert!(findings.iter().all(|f| f.get("line").is_none()), "{text}");
+
+    // Nothing new: clean, and it says how many findings the baseline hid.
+    let run = repo.run(&[
+        "--no-config",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "short",
+        "vpn",
+    ]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+    assert!(
+        run.stderr.contains("6 findings recorded in the baseline"),
+        "{}",
+        run.stderr
+    );
+
+    // Lines inserted above the findings of a.ovpn; b.ovpn fixed; c.ovpn gains a new finding.
+    repo.write(
+        "vpn/a.ovpn",
+        format!(
+            "# Office VPN\nverb 3\n{}",
+            LEAKY.replace("nobind\n", "nobind\nmute 20\n")
+        ),
+    );
+    repo.write("vpn/b.ovpn", LEAKY_FIXED);
+    repo.write(
+        "vpn/c.ovpn",
+        LEAKY.replace("dev tun\n", "dev tun\ntun-ipv6\n"),
+    );
+    let run = repo.run(&[
+        "--no-config",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "short",
+        "vpn",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.ids(), ["deprecated-tun-ipv6"], "{}", run.stdout);
+    assert!(run.stdout.starts_with("vpn/c.ovpn:3:1:"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("2 baseline entries match no finding any more"),
+        "{}",
+        run.stderr
+    );
+    // Linting one file does not call the other files' entries stale.
+    let run = repo.run(&["--no-config", "--baseline", "baseline.json", "vpn/a.ovpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("match no finding"), "{}", run.stderr);
+}
+
+#[test]
+fn the_configs_baseline_is_relative_to_the_config_and_applies_from_any_folder() {
+    let repo = Repo::new();
+    repo.write("vpn/a.ovpn", LEAKY);
+    fs::create_dir(repo.path("ci")).unwrap();
+    let run = repo.run(&["--no-config", "--write-baseline", "ci/baseline.json", "vpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    repo.write(".ovpn6-lint.toml", "baseline = \"ci/baseline.json\"\n");
+    for cwd in [".", "vpn", "ci"] {
+        let run = repo.run_in(cwd, &["--format", "short"], &[], None);
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{cwd}: {run:?}");
+    }
+    // A baseline that cannot be read is a tool error, not a silent pass.
+    repo.write(".ovpn6-lint.toml", "baseline = \"ci/missing.json\"\n");
+    let run = repo.run(&["vpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with("error: cannot use the baseline"),
+        "{}",
+        run.stderr
+    );
+}

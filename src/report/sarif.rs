@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
 use serde_sarif::sarif;
 
@@ -456,15 +457,13 @@ fn artifact_location(path: &str) -> sarif::ArtifactLocation {
 /// 3986 would allow are encoded too: a `:` in the first segment would read as a scheme, and
 /// some consumers give `+`, `;`, `&` or `=` a meaning of their own.
 pub fn encode_path(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
+    const KEPT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    utf8_percent_encode(path, KEPT).to_string()
 }
 
 /// The range a result shows: [`Checked::range`], with an end at the start of a later line
@@ -508,6 +507,16 @@ fn region(range: Range) -> sarif::Region {
         .end_line(number(range.end_line.max(range.line)))
         .end_column(number(end_column))
         .build()
+}
+
+/// The content fingerprint ([`CONTENT_HASH`]) of each of a file's diagnostics, in order: the
+/// baseline matches findings by it.
+pub fn content_fingerprints(file: &Checked) -> Vec<String> {
+    let mut fingerprints = Fingerprints::new(file);
+    file.diagnostics
+        .iter()
+        .map(|d| fingerprints.content_hash(d, shown_range(file, &d.loc)))
+        .collect()
 }
 
 /// Fingerprints for the results of one file; line hashes are computed once per source.
