@@ -10,6 +10,7 @@ use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term;
 
+use crate::add_suppressions;
 use crate::baseline::Baseline;
 use crate::cli::{Args, ColorChoice, FormatName};
 use crate::config::{Config, FailOn, FileConfig};
@@ -47,6 +48,13 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let all_rules = load_rules(&config, color)?;
 
     refuse_ignored_format(&args)?;
+    if let Some(Some(reason)) = &args.add_suppressions
+        && reason.contains(['\n', '\r'])
+    {
+        return Err(Fatal::error(
+            "the reason of --add-suppressions must be one line",
+        ));
+    }
     if let Some(id) = &args.explain {
         let rule = all_rules
             .iter()
@@ -127,6 +135,8 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         _ => None,
     };
     let mut recorded = Vec::new();
+    // --add-suppressions: (comments' findings, files).
+    let mut suppressed = (0, 0);
     let run = FileRun {
         args: &args,
         config: &config,
@@ -170,6 +180,16 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             }
             if let Some(message) = outcome.warning {
                 eprintln!("warning: {message}");
+            }
+            for message in &outcome.not_suppressed {
+                eprintln!(
+                    "warning: `{}`: no suppression for {message}",
+                    report::display_path(&outcome.path)
+                );
+            }
+            if outcome.suppressed > 0 {
+                suppressed.0 += outcome.suppressed;
+                suppressed.1 += 1;
             }
             if let Some(found) = outcome.problem {
                 match found.kind {
@@ -237,6 +257,14 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         if let Err(error) = result {
             write_error.get_or_insert(error);
         }
+    }
+    if args.add_suppressions.is_some() && !args.quiet && !is_stdin(&paths) {
+        let (findings, files) = suppressed;
+        eprintln!(
+            "Added suppression comments for {findings} finding{} in {files} file{}.",
+            if findings == 1 { "" } else { "s" },
+            if files == 1 { "" } else { "s" }
+        );
     }
     if args.fix && args.format == FormatName::Human && !args.quiet && !is_stdin(&paths) {
         let result = writeln!(stdout, "{}", fix_totals.summary());
@@ -368,7 +396,7 @@ fn open_sinks(args: &Args, fixing_stdin: bool) -> Result<Vec<Sink>, Fatal> {
             out: None,
             color: false,
         });
-    } else if !(args.diff || args.fix && fixing_stdin) {
+    } else if !(args.diff || (args.fix || args.add_suppressions.is_some()) && fixing_stdin) {
         sinks.push(Sink {
             format: format_for(args.format, args),
             out: None,
@@ -498,6 +526,10 @@ struct FileOutcome {
     problem: Option<Problem>,
     /// Said about the file on standard error, without failing the run.
     warning: Option<String>,
+    /// `--add-suppressions`: how many findings the new comments suppress, and which findings
+    /// got none.
+    suppressed: usize,
+    not_suppressed: Vec<String>,
     /// `--diff` output.
     diff: Option<Vec<u8>>,
     /// `--fix` of standard input: the fixed text goes to standard output, as ruff does.
@@ -572,6 +604,35 @@ impl FileRun<'_> {
             let diagnostics = self.engine.lint_with(&profile, &settings, &layered.choices);
             (profile, diagnostics)
         };
+        if let Some(reason) = &args.add_suppressions {
+            let (profile, diagnostics) = lint(&input.path, text);
+            let added = add_suppressions::add(&profile, &diagnostics, reason.as_deref());
+            let mut result = FileOutcome {
+                warning,
+                suppressed: added.suppressed,
+                not_suppressed: added.skipped,
+                ..FileOutcome::default()
+            };
+            if added.edits.is_empty() {
+                result.checked = Some(Checked::new(name, profile, diagnostics));
+                return result;
+            }
+            let original = &profile.top().text;
+            let new = add_suppressions::apply(original, &added.edits);
+            if input.path.as_os_str() == "-" {
+                result.fixed_text = Some(new.clone());
+            } else if let Err(message) =
+                fix::write_atomically(&input.path, original, &new, &self.config.root)
+            {
+                result.suppressed = 0;
+                result.problem = Some(tool_error(&name, message));
+                result.checked = Some(Checked::new(name, profile, diagnostics));
+                return result;
+            }
+            let (profile, diagnostics) = lint(&input.path, new);
+            result.checked = Some(Checked::new(name, profile, diagnostics));
+            return result;
+        }
         if !(args.fix || args.diff) {
             let (profile, diagnostics) = lint(&input.path, text);
             return FileOutcome {

@@ -102,6 +102,17 @@ pub struct Args {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
+    /// Add a suppression comment (`# ovpn6-lint: disable=RULE -- REASON`) for every finding, in
+    /// place; `--add-suppressions=REASON` gives the reason.
+    #[arg(
+        long,
+        value_name = "REASON",
+        num_args = 0..=1,
+        require_equals = true,
+        conflicts_with_all = ["fix", "diff", "write_baseline"]
+    )]
+    pub add_suppressions: Option<Option<String>>,
+
     /// Record every finding of this run in a baseline file, and exit 0 unless the tool failed.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff"])]
     pub write_baseline: Option<PathBuf>,

@@ -5,6 +5,7 @@
 //! rules → diagnostics → reports and fixes. Everything here is pure except the walker and the
 //! fixer, which touch files.
 
+pub mod add_suppressions;
 pub mod app;
 pub mod baseline;
 pub mod cli;

@@ -2446,3 +2446,66 @@ fn the_configs_baseline_is_relative_to_the_config_and_applies_from_any_folder() 
         run.stderr
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// --add-suppressions (issue 17)
+
+#[test]
+fn add_suppressions_comments_every_finding_in_place_and_a_second_run_changes_nothing() {
+    let repo = Repo::new();
+    let long = format!("route-ipv6 2000::/4{}", " ".repeat(220));
+    let text = format!(
+        "\u{feff}client\r\ndev tun\r\ntun-ipv6 # old\r\nremote vpn.example.com 443\r\n{long}\r\n\
+         <connection>\r\nremote b.example.com\r\nroute-ipv6 2000::/4\r\n</connection>\r\n"
+    );
+    repo.write("a.ovpn", &text);
+    let run = repo.run(&["--no-config", "--add-suppressions=legacy", "a.ovpn"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let once = String::from_utf8(repo.read("a.ovpn")).unwrap();
+    assert_eq!(
+        once,
+        format!(
+            "\u{feff}client # ovpn6-lint: disable=missing-ifconfig-ipv6 -- legacy\r\ndev tun\r\n\
+             # ovpn6-lint: disable-next-line=deprecated-tun-ipv6 -- legacy\r\ntun-ipv6 # old\r\n\
+             remote vpn.example.com 443\r\n\
+             # ovpn6-lint: disable-next-line=incomplete-ipv6-routes -- legacy\r\n{long}\r\n\
+             <connection>\r\nremote b.example.com\r\nroute-ipv6 2000::/4\r\n</connection>\r\n"
+        )
+    );
+    // The finding inside <connection> (OpenVPN refuses route-ipv6 there) is left, and said so.
+    assert_eq!(run.stdout.matches("error[").count(), 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("warning: `a.ovpn`: no suppression for `invalid-ipv6-directive` on line 8 inside an inline block"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Added suppression comments for 3 findings in 1 file."),
+        "{}",
+        run.stderr
+    );
+    let run = repo.run(&["--no-config", "--add-suppressions=legacy", "a.ovpn"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(String::from_utf8(repo.read("a.ovpn")).unwrap(), once);
+}
+
+#[test]
+fn add_suppressions_without_a_reason_and_never_swallowing_a_path() {
+    let repo = Repo::new();
+    repo.write("vpn/a.ovpn", LEAKY);
+    // `--add-suppressions vpn` names a folder to lint, not a reason.
+    let run = repo.run(&["--no-config", "--add-suppressions", "vpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let text = String::from_utf8(repo.read("vpn/a.ovpn")).unwrap();
+    assert!(
+        text.starts_with("client # ovpn6-lint: disable=missing-ifconfig-ipv6\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("route-ipv6 2000::/4 # ovpn6-lint: disable=incomplete-ipv6-routes\n"),
+        "{text}"
+    );
+    let run = repo.run(&["--no-config", "--add-suppressions=a\nb", "vpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
