@@ -1,7 +1,7 @@
 //! One run of the command: arguments resolved into settings (config, rules, inputs), files
 //! linted, fixed when asked, reported. Returns the exit status; `main` only prints failures.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -12,6 +12,7 @@ use codespan_reporting::term;
 
 use crate::add_suppressions;
 use crate::baseline::Baseline;
+use crate::changed_lines::ChangedFiles;
 use crate::cli::{Args, ColorChoice, FormatName};
 use crate::config::{Config, FailOn, FileConfig};
 use crate::diagnostic::Severity;
@@ -45,7 +46,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal::error(format!("cannot read the current directory: {e}")))?;
     let config = load_config(&args, &cwd, color)?;
-    let all_rules = load_rules(&config, color)?;
+    let (all_rules, whole_file_rules) = load_rules(&config, color)?;
 
     refuse_ignored_format(&args)?;
     if let Some(Some(reason)) = &args.add_suppressions
@@ -134,6 +135,14 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         ),
         _ => None,
     };
+    let changed = match &args.diff_base {
+        Some(base) => Some(
+            ChangedFiles::from_git(&cwd, base)
+                .map_err(|e| Fatal::error(format!("--diff-base: {e}")))?,
+        ),
+        None => None,
+    };
+    let mut hidden_unchanged = 0;
     let mut recorded = Vec::new();
     // --add-suppressions: (comments' findings, files).
     let mut suppressed = (0, 0);
@@ -142,6 +151,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         config: &config,
         engine: &engine,
         layers: Layers::new(&config, &selection, &engine),
+        changed: changed.as_ref().map(|changed| (changed, &whole_file_rules)),
         baseline_dir: baseline_file.as_deref().map(|file| {
             file.parent()
                 .filter(|p| !p.as_os_str().is_empty())
@@ -187,6 +197,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
                     report::display_path(&outcome.path)
                 );
             }
+            hidden_unchanged += outcome.hidden_unchanged;
             if outcome.suppressed > 0 {
                 suppressed.0 += outcome.suppressed;
                 suppressed.1 += 1;
@@ -305,6 +316,15 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             );
         }
         return Ok(SUCCESS);
+    }
+    if let Some(base) = &args.diff_base
+        && hidden_unchanged > 0
+        && !args.quiet
+    {
+        eprintln!(
+            "{hidden_unchanged} finding{} on lines unchanged since `{base}` not reported.",
+            if hidden_unchanged == 1 { "" } else { "s" }
+        );
     }
     if let (Some(baseline), Some(path)) = (&baseline, &baseline_file)
         && !args.quiet
@@ -449,6 +469,8 @@ struct FileRun<'a> {
     config: &'a Config,
     engine: &'a Engine,
     layers: Layers<'a>,
+    /// `--diff-base`: what changed, and the rules whose findings count in any changed file.
+    changed: Option<(&'a ChangedFiles, &'a BTreeSet<String>)>,
     /// The folder of the baseline file read or written: baseline paths are relative to it.
     baseline_dir: Option<PathBuf>,
 }
@@ -520,6 +542,8 @@ impl<'a> Layers<'a> {
 struct FileOutcome {
     /// The input's path (walk errors are reported in path order with the files).
     path: PathBuf,
+    /// `--diff-base`: findings left out because their lines did not change.
+    hidden_unchanged: usize,
     /// The path relative to the baseline's folder, when there is a baseline.
     baseline_key: Option<String>,
     checked: Option<Checked>,
@@ -541,6 +565,27 @@ impl FileRun<'_> {
     fn check(&self, input: &walk::Input) -> FileOutcome {
         let mut outcome = self.check_text(input);
         outcome.path.clone_from(&input.path);
+        if let (Some((changed, whole_file)), Some(checked)) = (self.changed, &mut outcome.checked)
+            && !checked.diagnostics.is_empty()
+        {
+            let before = checked.diagnostics.len();
+            match changed.change(&input.path, &checked.sources[0].shown) {
+                Ok(None) => checked.diagnostics.clear(),
+                Ok(Some(change)) => {
+                    let lines = checked.sources[0].lines();
+                    checked.diagnostics.retain(|d| {
+                        // A finding in an included file counts with its changed includer.
+                        d.loc.source != 0
+                            || whole_file.contains(&d.rule)
+                            || change.covers(lines.line_of(d.loc.span.start))
+                    });
+                }
+                Err(message) => {
+                    outcome.problem = Some(tool_error(&checked.path, message));
+                }
+            }
+            outcome.hidden_unchanged = before - checked.diagnostics.len();
+        }
         if let Some(dir) = &self.baseline_dir {
             let path = match (&self.args.stdin_filename, input.path.as_os_str() == "-") {
                 (Some(name), true) => Path::new(name),
@@ -846,9 +891,25 @@ fn load_config(args: &Args, cwd: &Path, color: bool) -> Result<Config, Fatal> {
     })
 }
 
-fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
+/// The check kinds that judge a profile as a whole (something missing from it, what its routes
+/// cover): their findings point at an anchor line, not at a line that is at fault.
+const WHOLE_FILE_KINDS: &[&str] = &["require-directive", "routes-cover", "pushed-coverage"];
+
+/// Whether a rule file's check judges the whole profile (read from its text: the compiled
+/// check does not say).
+fn judges_whole_file(text: &str) -> bool {
+    let kind = text
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|table| table.get("check")?.get("kind")?.as_str().map(str::to_owned));
+    kind.is_some_and(|kind| WHOLE_FILE_KINDS.contains(&kind.as_str()))
+}
+
+/// The rules of the run, and the ids of those that judge a profile as a whole.
+fn load_rules(config: &Config, color: bool) -> Result<(Vec<Rule>, BTreeSet<String>), Fatal> {
     let params = &config.params;
     let mut rules = Vec::new();
+    let mut whole_file = BTreeSet::new();
     for (name, text) in rules::BUILTIN {
         let rule = rules::load_rule(name, text, params).map_err(|e| {
             Fatal(render_file_error(
@@ -859,6 +920,9 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
                 color,
             ))
         })?;
+        if judges_whole_file(text) {
+            whole_file.insert(rule.id.clone());
+        }
         rules.push(rule);
     }
     for dir in &config.rule_dirs {
@@ -872,6 +936,9 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
                     "error: rule id `{}` in `{origin}` is already taken",
                     rule.id
                 )));
+            }
+            if judges_whole_file(&text) {
+                whole_file.insert(rule.id.clone());
             }
             rules.push(rule);
         }
@@ -888,7 +955,7 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
             rule.severity = *severity.get_ref();
         }
     }
-    Ok(rules)
+    Ok((rules, whole_file))
 }
 
 fn unknown_rule(id: &str, rules: &[Rule]) -> String {

@@ -113,8 +113,13 @@ pub struct Args {
     )]
     pub add_suppressions: Option<Option<String>>,
 
+    /// Report only findings on lines added or changed since this git revision (findings about
+    /// a whole profile, such as a missing `ifconfig-ipv6`, count when the file changed).
+    #[arg(long, value_name = "REF")]
+    pub diff_base: Option<String>,
+
     /// Record every finding of this run in a baseline file, and exit 0 unless the tool failed.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff", "diff_base"])]
     pub write_baseline: Option<PathBuf>,
 }
 

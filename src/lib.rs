@@ -8,6 +8,7 @@
 pub mod add_suppressions;
 pub mod app;
 pub mod baseline;
+pub mod changed_lines;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::PathBuf;
@@ -2508,4 +2509,104 @@ fn add_suppressions_without_a_reason_and_never_swallowing_a_path() {
     );
     let run = repo.run(&["--no-config", "--add-suppressions=a\nb", "vpn"]);
     assert_eq!(run.code, 2, "{run:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// --diff-base: only what changed since a git revision (issue 17)
+
+/// Runs git in the scratch repository (which `Repo::new` made with a bare `.git` folder).
+fn git(repo: &Repo, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(repo.path("."))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn diff_base_reports_only_findings_on_lines_changed_since_the_revision() {
+    let repo = Repo::new();
+    fs::remove_dir(repo.path(".git")).unwrap();
+    git(&repo, &["init", "-q"]);
+    // Three leaky files; b also has host bits in a route (a line-level finding).
+    repo.write("vpn/a.ovpn", LEAKY);
+    repo.write("vpn/b.ovpn", format!("{LEAKY}route-ipv6 2001:db8::1/64\n"));
+    repo.write("vpn/c.ovpn", LEAKY);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+    git(&repo, &["tag", "base"]);
+    // One commit touches b only: a new line with a finding of its own.
+    repo.write(
+        "vpn/b.ovpn",
+        format!("{LEAKY}route-ipv6 2001:db8::1/64\ntun-ipv6\n"),
+    );
+    git(&repo, &["commit", "-q", "-am", "touch b"]);
+
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "short",
+        "--diff-base",
+        "base",
+        "vpn",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let files: BTreeSet<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(files, BTreeSet::from(["vpn/b.ovpn"]), "{}", run.stdout);
+    // The whole-profile findings of the changed file count; the host bits on an unchanged
+    // line do not; the new line's finding does.
+    assert_eq!(
+        run.ids(),
+        [
+            "missing-ifconfig-ipv6",
+            "incomplete-ipv6-routes",
+            "deprecated-tun-ipv6"
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("findings on lines unchanged since `base` not reported"),
+        "{}",
+        run.stderr
+    );
+    // A new, untracked file counts as a whole; against HEAD, nothing else changed.
+    repo.write("vpn/d.ovpn", LEAKY);
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "short",
+        "--diff-base",
+        "HEAD",
+        "vpn",
+    ]);
+    let files: BTreeSet<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(files, BTreeSet::from(["vpn/d.ovpn"]), "{}", run.stdout);
+    // A revision that does not exist is a tool error.
+    let run = repo.run(&["--no-config", "--diff-base", "no-such-ref", "vpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with("error: --diff-base: `no-such-ref`"),
+        "{}",
+        run.stderr
+    );
 }
