@@ -2610,3 +2610,38 @@ fn diff_base_reports_only_findings_on_lines_changed_since_the_revision() {
         run.stderr
     );
 }
+
+#[test]
+fn a_template_of_placeholders_only_is_reported_as_not_judged() {
+    let repo = Repo::new();
+    repo.write(
+        "terraform/client.ovpn.tpl",
+        "${original_client_config}\n<cert>\n${client_cert}\n</cert>\n<key>\n${client_key}\n</key>\n",
+    );
+    repo.write(".ovpn6-lint.toml", "include = [\"**/*.ovpn.tpl\"]\n");
+    let run = repo.run(&[]);
+    assert_eq!(run.code, 0, "a note: {run:?}");
+    assert!(
+        run.stdout.contains("note[template-not-judged]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("help: set `role = \"client\"`"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+    // With its role set, it is judged as a client.
+    repo.write(
+        ".ovpn6-lint.toml",
+        "include = [\"**/*.ovpn.tpl\"]\n[[overrides]]\nfiles = [\"terraform/**\"]\nrole = \"client\"\n",
+    );
+    let run = repo.run(&["--format", "short"]);
+    assert_eq!(
+        run.ids(),
+        ["incomplete-ipv6-routes", "missing-ifconfig-ipv6"],
+        "{}",
+        run.stdout
+    );
+}

@@ -16,6 +16,7 @@ mod require_directive;
 mod routes_cover;
 mod single_directive;
 mod tap_gateway;
+mod template_only;
 mod unused_suppression;
 
 use serde::Deserialize;
@@ -293,6 +294,9 @@ pub const KINDS: &[(&str, Loader)] = &[
     }),
     ("tap-gateway", |a, p| {
         Ok(Box::new(tap_gateway::TapGateway::load(a, p)?))
+    }),
+    ("template-only", |a, p| {
+        Ok(Box::new(template_only::TemplateOnly::load(a, p)?))
     }),
     ("unused-suppression", |a, p| {
         Ok(Box::new(unused_suppression::UnusedSuppression::load(a, p)?))
