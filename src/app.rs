@@ -1,22 +1,28 @@
 //! One run of the command: arguments resolved into settings (config, rules, inputs), files
 //! linted, fixed when asked, reported. Returns the exit status; `main` only prints failures.
 
+use std::collections::{BTreeSet, HashMap};
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use codespan_reporting::diagnostic::{Diagnostic as Rendered, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term;
 
+use crate::add_suppressions;
+use crate::baseline::Baseline;
+use crate::changed_lines::ChangedFiles;
 use crate::cli::{Args, ColorChoice, FormatName};
-use crate::config::{Config, FailOn};
+use crate::config::{Config, FailOn, FileConfig};
 use crate::diagnostic::Severity;
-use crate::engine::{Engine, FileSettings};
+use crate::engine::{Engine, FileSettings, RuleChoices};
 use crate::fix;
 use crate::model::{self, Profile};
-use crate::report::{self, Checked, Format, ReportContext};
+use crate::report::{self, Checked, Format, Problem, ProblemKind, ReportContext};
 use crate::route_query;
 use crate::rules::{self, Rule};
+use crate::selection::{RuleSelection, UnknownRule};
 use crate::walk;
 
 /// Exit statuses.
@@ -24,17 +30,33 @@ pub const SUCCESS: u8 = 0;
 pub const FINDINGS: u8 = 1;
 pub const FAILURE: u8 = 2;
 
-/// A failure that stops the run before linting (exit status 2), already rendered for stderr.
+/// A failure that stops the run before linting (exit status 2), already rendered for stderr:
+/// it starts with `error:` like every tool error.
 #[derive(Debug)]
 pub struct Fatal(pub String);
+
+impl Fatal {
+    /// `error: {message}`.
+    pub fn error(message: impl std::fmt::Display) -> Self {
+        Fatal(format!("error: {message}"))
+    }
+}
 
 pub fn run(args: Args) -> Result<u8, Fatal> {
     let color = use_color(args.color);
     let cwd = std::env::current_dir()
-        .map_err(|e| Fatal(format!("cannot read the current directory: {e}")))?;
+        .map_err(|e| Fatal::error(format!("cannot read the current directory: {e}")))?;
     let (config, config_file) = load_config(&args, &cwd, color)?;
-    let all_rules = load_rules(&config, color)?;
+    let (all_rules, whole_file_rules) = load_rules(&config, color)?;
 
+    refuse_ignored_format(&args)?;
+    if let Some(Some(reason)) = &args.add_suppressions
+        && reason.contains(['\n', '\r'])
+    {
+        return Err(Fatal::error(
+            "the reason of --add-suppressions must be one line",
+        ));
+    }
     if let Some(id) = &args.explain {
         let rule = all_rules
             .iter()
@@ -52,8 +74,20 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         print!("{text}");
         return Ok(SUCCESS);
     }
-    let rules = enabled_rules(all_rules, &args, &config)?;
-    let engine = Engine { rules };
+    let selection = RuleSelection::new(
+        &all_rules,
+        &config,
+        args.select.clone(),
+        args.ignore.clone(),
+    )
+    .map_err(|UnknownRule(id)| Fatal(unknown_rule(&id, &all_rules)))?;
+    let reachable = selection.reachable(&all_rules, &config);
+    let engine = Engine {
+        rules: all_rules
+            .into_iter()
+            .filter(|rule| reachable.contains(&rule.id))
+            .collect(),
+    };
 
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -61,22 +95,54 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         args.paths.clone()
     };
     let servers = load_servers(&config, config_file.as_ref(), &cwd, color)?;
-    let (mut inputs, mut failures) = walk::inputs(&paths, &config, args.force_exclude);
-    for failure in &failures {
-        eprintln!("error: {failure}");
-    }
+    let (mut inputs, walk_errors) = walk::inputs(&paths, &config, args.force_exclude);
     add_clients_of_linted_servers(&mut inputs, &config, &servers, &cwd);
 
     if args.inspect || !args.route.is_empty() {
+        let failures = walk_errors.into_iter().map(|e| e.message).collect();
         return views(&args, &config, &servers, &inputs, failures);
     }
 
+    // With --write-baseline, every finding is recorded: the config's baseline filters nothing.
+    let baseline_file = match &args.write_baseline {
+        Some(path) => Some(path.clone()),
+        None => args.baseline.clone().or_else(|| config.baseline.clone()),
+    };
+    let mut baseline = match (&args.write_baseline, &baseline_file) {
+        (None, Some(path)) => Some(
+            walk::read_text(path)
+                .and_then(|text| {
+                    Baseline::parse(&text).map_err(|e| format!("`{}`: {e}", path.display()))
+                })
+                .map_err(|e| Fatal::error(format!("cannot use the baseline: {e}")))?,
+        ),
+        _ => None,
+    };
+    let changed = match &args.diff_base {
+        Some(base) => Some(
+            ChangedFiles::from_git(&cwd, base)
+                .map_err(|e| Fatal::error(format!("--diff-base: {e}")))?,
+        ),
+        None => None,
+    };
+    let mut hidden_unchanged = 0;
+    let mut recorded = Vec::new();
+    // --add-suppressions: (comments' findings, files).
+    let mut suppressed = (0, 0);
     let run = FileRun {
         args: &args,
         config: &config,
         engine: &engine,
         servers: &servers,
         nearby: Default::default(),
+        layers: Layers::new(&config, &selection, &engine),
+        changed: changed.as_ref().map(|changed| (changed, &whole_file_rules)),
+        baseline_dir: baseline_file.as_deref().map(|file| {
+            file.parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .to_path_buf()
+        }),
     };
     let cx = ReportContext {
         rules: &engine.rules,
@@ -89,29 +155,62 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let mut diff_found = false;
     let mut fix_totals = fix::Totals::default();
     let mut worst: Option<Severity> = None;
+    let mut failed = false;
+    let mut linted = 0;
     let mut write_error = None;
+    // Walk errors come in path order with the files.
+    let mut walk_errors = walk_errors.into_iter().peekable();
     crate::parallel::for_each_ordered(
         &inputs,
         crate::parallel::default_threads(),
         |input| run.check(input),
-        |outcome| {
+        |mut outcome| {
+            let mut result = Ok(());
+            while let Some(error) =
+                walk_errors.next_if(|e| walk::sort_key(&e.path) <= walk::sort_key(&outcome.path))
+            {
+                failed = true;
+                let found = walk_problem(error);
+                result = result.and(report_problem(&found, &mut sinks, &mut stdout, &cx));
+            }
             if let Some(message) = outcome.warning {
                 eprintln!("warning: {message}");
             }
-            if let Some(message) = outcome.failure {
-                eprintln!("error: {message}");
-                failures.push(message);
+            for message in &outcome.not_suppressed {
+                eprintln!(
+                    "warning: `{}`: no suppression for {message}",
+                    report::display_path(&outcome.path)
+                );
+            }
+            hidden_unchanged += outcome.hidden_unchanged;
+            if outcome.suppressed > 0 {
+                suppressed.0 += outcome.suppressed;
+                suppressed.1 += 1;
+            }
+            if let Some(found) = outcome.problem {
+                match found.kind {
+                    ProblemKind::ToolError => failed = true,
+                    ProblemKind::Path => worst = worst.max(Some(Severity::Error)),
+                }
+                result = result.and(report_problem(&found, &mut sinks, &mut stdout, &cx));
             }
             diff_found |= outcome.diff.is_some();
             fix_totals.add(outcome.fixed);
-            let mut result = Ok(());
             for bytes in [outcome.diff.as_deref(), outcome.fixed_text.as_deref()]
                 .into_iter()
                 .flatten()
             {
                 result = result.and(stdout.write_all(bytes));
             }
-            if let Some(checked) = &outcome.checked {
+            if let Some(checked) = &mut outcome.checked {
+                let key = outcome.baseline_key.take().unwrap_or_default();
+                if let Some(baseline) = &mut baseline {
+                    baseline.filter(&key, checked);
+                } else if args.write_baseline.is_some() {
+                    recorded.extend(crate::baseline::entries(&key, checked));
+                }
+                let checked = &*checked;
+                linted += 1;
                 worst = worst.max(checked.diagnostics.iter().map(|d| d.severity).max());
                 fix_totals.remaining += checked.diagnostics.len();
                 for sink in &mut sinks {
@@ -128,6 +227,22 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             }
         },
     );
+    for error in walk_errors {
+        failed = true;
+        if let Err(error) = report_problem(&walk_problem(error), &mut sinks, &mut stdout, &cx) {
+            write_error.get_or_insert(error);
+        }
+    }
+    // A file named on the command line and skipped (an nginx.conf that pre-commit passes, an
+    // excluded file with --force-exclude) is skipped on purpose: only folders that yield
+    // nothing are worth a warning.
+    if linted == 0 && !paths.iter().any(|p| p.as_os_str() == "-" || p.is_file()) {
+        eprintln!(
+            "warning: no file was linted: check the paths, and `include`/`exclude` in the \
+             config (a folder is searched for {})",
+            config.include_description()
+        );
+    }
     for sink in &mut sinks {
         let cx = if sink.color { &cx } else { &plain };
         let out: &mut dyn Write = match &mut sink.out {
@@ -139,7 +254,15 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             write_error.get_or_insert(error);
         }
     }
-    if args.fix && args.format == FormatName::Human && !is_stdin(&paths) {
+    if args.add_suppressions.is_some() && !args.quiet && !is_stdin(&paths) {
+        let (findings, files) = suppressed;
+        eprintln!(
+            "Added suppression comments for {findings} finding{} in {files} file{}.",
+            if findings == 1 { "" } else { "s" },
+            if files == 1 { "" } else { "s" }
+        );
+    }
+    if args.fix && args.format == FormatName::Human && !args.quiet && !is_stdin(&paths) {
         let result = writeln!(stdout, "{}", fix_totals.summary());
         if let Err(error) = result {
             write_error.get_or_insert(error);
@@ -152,8 +275,62 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         return Err(output_error(error));
     }
 
-    if !failures.is_empty() {
+    if failed {
+        if let Some(path) = &args.write_baseline {
+            eprintln!(
+                "error: the baseline `{}` was not written: a run that could not lint everything \
+                 would record an incomplete baseline",
+                path.display()
+            );
+        }
         return Ok(FAILURE);
+    }
+    if let Some(path) = &args.write_baseline {
+        let count = recorded.len();
+        std::fs::write(path, crate::baseline::render(recorded)).map_err(|e| {
+            Fatal::error(format!(
+                "cannot write the baseline `{}`: {e}",
+                path.display()
+            ))
+        })?;
+        if !args.quiet {
+            eprintln!(
+                "Recorded {count} finding{} in the baseline `{}`.",
+                if count == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+        return Ok(SUCCESS);
+    }
+    if let Some(base) = &args.diff_base
+        && hidden_unchanged > 0
+        && !args.quiet
+    {
+        eprintln!(
+            "{hidden_unchanged} finding{} on lines unchanged since `{base}` not reported.",
+            if hidden_unchanged == 1 { "" } else { "s" }
+        );
+    }
+    if let (Some(baseline), Some(path)) = (&baseline, &baseline_file)
+        && !args.quiet
+    {
+        let (matched, stale) = (baseline.matched(), baseline.stale());
+        if matched > 0 {
+            eprintln!(
+                "{matched} finding{} recorded in the baseline `{}` not reported.",
+                if matched == 1 { "" } else { "s" },
+                path.display()
+            );
+        }
+        if stale > 0 {
+            eprintln!(
+                "{stale} baseline entr{} match{} no finding any more: shrink the baseline with \
+                 `--write-baseline {}`.",
+                if stale == 1 { "y" } else { "ies" },
+                if stale == 1 { "es" } else { "" },
+                path.display()
+            );
+        }
     }
     if args.exit_zero {
         return Ok(SUCCESS);
@@ -172,6 +349,39 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     Ok(if failing { FINDINGS } else { SUCCESS })
 }
 
+/// Says a problem on standard error and hands it to every report, where it happens among the
+/// files.
+fn report_problem(
+    problem: &Problem,
+    sinks: &mut [Sink],
+    stdout: &mut dyn Write,
+    cx: &ReportContext,
+) -> io::Result<()> {
+    eprintln!("error: {}", problem.message);
+    let plain = ReportContext {
+        color: false,
+        ..*cx
+    };
+    let mut result = Ok(());
+    for sink in sinks {
+        let cx = if sink.color { cx } else { &plain };
+        let out: &mut dyn Write = match &mut sink.out {
+            Some(out) => out,
+            None => &mut *stdout,
+        };
+        result = result.and(sink.format.problem(problem, cx, out));
+    }
+    result
+}
+
+fn walk_problem(error: walk::WalkError) -> Problem {
+    Problem {
+        path: Some(report::display_path(&error.path)),
+        message: error.message,
+        kind: ProblemKind::ToolError,
+    }
+}
+
 /// `--inspect` and `--route`: what the model says of each file, instead of linting.
 fn views(
     args: &Args,
@@ -182,8 +392,8 @@ fn views(
 ) -> Result<u8, Fatal> {
     let json = args.format == FormatName::Json;
     if !args.inspect && !matches!(args.format, FormatName::Human | FormatName::Json) {
-        return Err(Fatal(
-            "error: `--route` answers as `--format human` or `--format json`".to_owned(),
+        return Err(Fatal::error(
+            "`--route` answers as `--format human` or `--format json`",
         ));
     }
     if let Some(bad) = args
@@ -191,8 +401,8 @@ fn views(
         .iter()
         .find(|a| a.parse::<std::net::IpAddr>().is_err())
     {
-        return Err(Fatal(format!(
-            "error: `--route {bad}`: not an IP address (write one like `2001:db8::1`)"
+        return Err(Fatal::error(format!(
+            "`--route {bad}`: not an IP address (write one like `2001:db8::1`)"
         )));
     }
     let mut values = Vec::new();
@@ -206,7 +416,16 @@ fn views(
                 continue;
             }
         };
-        let (params, _) = config.for_file(&input.relative);
+        let file = match config.for_file(&input.relative) {
+            Ok(file) => file,
+            Err(e) => {
+                let message = format!("`{name}`: {}", e.message);
+                eprintln!("error: {message}");
+                failures.push(message);
+                continue;
+            }
+        };
+        let params = &file.params;
         let profile = servers.pair(load_profile(&input.path, bytes), params);
         let tunnel = rules::tunnel_of(&profile, params);
         if args.inspect {
@@ -252,7 +471,15 @@ struct Sink {
 /// prints the fixed standard input), each `--report`, and the GitHub job summary.
 fn open_sinks(args: &Args, fixing_stdin: bool) -> Result<Vec<Sink>, Fatal> {
     let mut sinks = Vec::new();
-    if !(args.diff || args.fix && fixing_stdin) {
+    if args.statistics {
+        sinks.push(Sink {
+            format: Box::new(report::statistics::Statistics::new(
+                args.format == FormatName::Json,
+            )),
+            out: None,
+            color: false,
+        });
+    } else if !(args.diff || (args.fix || args.add_suppressions.is_some()) && fixing_stdin) {
         sinks.push(Sink {
             format: format_for(args.format, args),
             out: None,
@@ -262,11 +489,12 @@ fn open_sinks(args: &Args, fixing_stdin: bool) -> Result<Vec<Sink>, Fatal> {
     for request in &args.report {
         let (name, path) = request
             .split_once('=')
-            .ok_or_else(|| Fatal(format!("--report takes FORMAT=PATH, not `{request}`")))?;
+            .ok_or_else(|| Fatal::error(format!("--report takes FORMAT=PATH, not `{request}`")))?;
+        let format = format_for(parse_format_name(name)?, args);
         let file = std::fs::File::create(path)
-            .map_err(|e| Fatal(format!("cannot write report `{path}`: {e}")))?;
+            .map_err(|e| Fatal::error(format!("cannot write report `{path}`: {e}")))?;
         sinks.push(Sink {
-            format: format_for(parse_format_name(name)?, args),
+            format,
             out: Some(Box::new(io::BufWriter::new(file))),
             color: false,
         });
@@ -280,16 +508,17 @@ fn open_sinks(args: &Args, fixing_stdin: bool) -> Result<Vec<Sink>, Fatal> {
             .append(true)
             .open(path)
             .map_err(|e| {
-                Fatal(format!(
+                Fatal::error(format!(
                     "cannot open GITHUB_STEP_SUMMARY `{}`: {e}",
                     path.display()
                 ))
             })?;
         let used = file.metadata().map_or(0, |m| m.len() as usize);
         sinks.push(Sink {
-            format: Box::new(report::github::JobSummary::new(
-                report::github::SUMMARY_LIMIT.saturating_sub(used),
-            )),
+            format: Box::new(
+                report::github::JobSummary::new(report::github::SUMMARY_LIMIT.saturating_sub(used))
+                    .with_run_url(github_run_url()),
+            ),
             out: Some(Box::new(io::BufWriter::new(file))),
             color: false,
         });
@@ -304,16 +533,93 @@ struct FileRun<'a> {
     engine: &'a Engine,
     servers: &'a Servers,
     /// Per folder, the server config it holds, as `server` would name it; looked for once.
-    nearby: std::sync::Mutex<std::collections::HashMap<PathBuf, Option<String>>>,
+    nearby: Mutex<HashMap<PathBuf, Option<String>>>,
+    layers: Layers<'a>,
+    /// `--diff-base`: what changed, and the rules whose findings count in any changed file.
+    changed: Option<(&'a ChangedFiles, &'a BTreeSet<String>)>,
+    /// The folder of the baseline file read or written: baseline paths are relative to it.
+    baseline_dir: Option<PathBuf>,
+}
+
+/// The settings of a file: the config's overrides that match it laid over the top level.
+struct Layered {
+    file: FileConfig,
+    choices: RuleChoices,
+}
+
+/// [`Layered`] settings, worked out once per set of matching overrides (most files match none,
+/// or the same few).
+struct Layers<'a> {
+    config: &'a Config,
+    selection: &'a RuleSelection,
+    engine: &'a Engine,
+    top: Arc<Layered>,
+    /// By the indices of the matching overrides.
+    cache: Mutex<HashMap<Vec<usize>, LayeredOrClash>>,
+}
+
+/// Settings, or why the matching overrides cannot be laid together.
+type LayeredOrClash = Result<Arc<Layered>, String>;
+
+impl<'a> Layers<'a> {
+    fn new(config: &'a Config, selection: &'a RuleSelection, engine: &'a Engine) -> Self {
+        let file = config
+            .layered(&[])
+            .expect("the top level alone was checked at load");
+        Self {
+            config,
+            selection,
+            engine,
+            top: Arc::new(Layered {
+                file,
+                choices: RuleChoices::default(),
+            }),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The settings for a path relative to the config's root.
+    fn get(&self, relative: &Path) -> Result<Arc<Layered>, String> {
+        let matching = self.config.matching(relative);
+        if matching.is_empty() {
+            return Ok(Arc::clone(&self.top));
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = cache.entry(matching).or_insert_with_key(|matching| {
+            let layered = self.config.layered(matching).map(|file| Layered {
+                choices: self.selection.choices(&self.engine.rules, &file.rules),
+                file,
+            });
+            layered.map(Arc::new).map_err(|e| {
+                let entries: Vec<String> = matching.iter().map(|i| format!("#{}", i + 1)).collect();
+                format!(
+                    "the config's [[overrides]] entries {} clash: {}",
+                    entries.join(", "),
+                    e.message
+                )
+            })
+        });
+        entry.clone()
+    }
 }
 
 /// What checking one file came to, for the thread that reports.
 #[derive(Default)]
 struct FileOutcome {
+    /// The input's path (walk errors are reported in path order with the files).
+    path: PathBuf,
+    /// `--diff-base`: findings left out because their lines did not change.
+    hidden_unchanged: usize,
+    /// The path relative to the baseline's folder, when there is a baseline.
+    baseline_key: Option<String>,
     checked: Option<Checked>,
-    failure: Option<String>,
+    problem: Option<Problem>,
     /// Said about the file on standard error, without failing the run.
     warning: Option<String>,
+    /// `--add-suppressions`: how many findings the new comments suppress, and which findings
+    /// got none.
+    suppressed: usize,
+    not_suppressed: Vec<String>,
     /// `--diff` output.
     diff: Option<Vec<u8>>,
     /// `--fix` of standard input: the fixed text goes to standard output, as ruff does.
@@ -357,12 +663,57 @@ impl FileRun<'_> {
     }
 
     fn check(&self, input: &walk::Input) -> FileOutcome {
+        let mut outcome = self.check_text(input);
+        outcome.path.clone_from(&input.path);
+        if let (Some((changed, whole_file)), Some(checked)) = (self.changed, &mut outcome.checked)
+            && !checked.diagnostics.is_empty()
+        {
+            let before = checked.diagnostics.len();
+            match changed.change(&input.path, &checked.sources[0].shown) {
+                Ok(None) => checked.diagnostics.clear(),
+                Ok(Some(change)) => {
+                    let lines = checked.sources[0].lines();
+                    checked.diagnostics.retain(|d| {
+                        // A finding in an included file counts with its changed includer.
+                        d.loc.source != 0
+                            || whole_file.contains(&d.rule)
+                            || change.covers(lines.line_of(d.loc.span.start))
+                    });
+                }
+                Err(message) => {
+                    outcome.problem = Some(tool_error(&checked.path, message));
+                }
+            }
+            outcome.hidden_unchanged = before - checked.diagnostics.len();
+        }
+        if let Some(dir) = &self.baseline_dir {
+            let path = match (&self.args.stdin_filename, input.path.as_os_str() == "-") {
+                (Some(name), true) => Path::new(name),
+                _ => &input.path,
+            };
+            outcome.baseline_key = Some(report::display_path(&walk::relative_to(dir, path)));
+        }
+        outcome
+    }
+
+    fn check_text(&self, input: &walk::Input) -> FileOutcome {
         let args = self.args;
         let (name, text) = match read_input(input, args) {
             Ok(read) => read,
             Err(message) => {
+                // A dangling link in a folder is a problem of that path, not of the run.
+                let dangling = !input.explicit && input.link && !input.path.exists();
+                let kind = if dangling {
+                    ProblemKind::Path
+                } else {
+                    ProblemKind::ToolError
+                };
                 return FileOutcome {
-                    failure: Some(message),
+                    problem: Some(Problem {
+                        path: Some(report::display_path(&input.path)),
+                        message,
+                        kind,
+                    }),
                     ..FileOutcome::default()
                 };
             }
@@ -380,15 +731,24 @@ impl FileRun<'_> {
         {
             return FileOutcome::default();
         }
-        let (params, role) = self.config.for_file(&relative);
+        let layered = match self.layers.get(&relative) {
+            Ok(layered) => layered,
+            Err(message) => {
+                return FileOutcome {
+                    problem: Some(tool_error(&name, format!("`{name}`: {message}"))),
+                    ..FileOutcome::default()
+                };
+            }
+        };
+        let params = &layered.file.params;
         let settings = FileSettings {
             params,
-            role,
+            role: layered.file.role,
             nearby_server: None,
         };
         let lint = |path: &Path, text: Vec<u8>| {
             let profile = self.servers.pair(load_profile(path, text), params);
-            let mut diagnostics = self.engine.lint(&profile, &settings);
+            let mut diagnostics = self.engine.lint_with(&profile, &settings, &layered.choices);
             // Leak findings of a client whose folder holds a server config suggest pairing
             // (not for AWS profiles: their server is the endpoint).
             if params.server.is_none()
@@ -401,10 +761,39 @@ impl FileRun<'_> {
                     nearby_server: Some(&server),
                     ..settings.clone()
                 };
-                diagnostics = self.engine.lint(&profile, &settings);
+                diagnostics = self.engine.lint_with(&profile, &settings, &layered.choices);
             }
             (profile, diagnostics)
         };
+        if let Some(reason) = &args.add_suppressions {
+            let (profile, diagnostics) = lint(&input.path, text);
+            let added = add_suppressions::add(&profile, &diagnostics, reason.as_deref());
+            let mut result = FileOutcome {
+                warning,
+                suppressed: added.suppressed,
+                not_suppressed: added.skipped,
+                ..FileOutcome::default()
+            };
+            if added.edits.is_empty() {
+                result.checked = Some(Checked::new(name, profile, diagnostics));
+                return result;
+            }
+            let original = &profile.top().text;
+            let new = add_suppressions::apply(original, &added.edits);
+            if input.path.as_os_str() == "-" {
+                result.fixed_text = Some(new.clone());
+            } else if let Err(message) =
+                fix::write_atomically(&input.path, original, &new, &self.config.root)
+            {
+                result.suppressed = 0;
+                result.problem = Some(tool_error(&name, message));
+                result.checked = Some(Checked::new(name, profile, diagnostics));
+                return result;
+            }
+            let (profile, diagnostics) = lint(&input.path, new);
+            result.checked = Some(Checked::new(name, profile, diagnostics));
+            return result;
+        }
         if !(args.fix || args.diff) {
             let (profile, diagnostics) = lint(&input.path, text);
             return FileOutcome {
@@ -417,11 +806,12 @@ impl FileRun<'_> {
             Ok(outcome) => outcome,
             Err(message) => {
                 return FileOutcome {
-                    failure: Some(message),
+                    problem: Some(tool_error(&name, message)),
                     ..FileOutcome::default()
                 };
             }
         };
+        let warning = warning.or_else(|| unsafe_only_fixes(&name, &outcome, args));
         let mut result = FileOutcome {
             fixed: outcome.fixed,
             warning,
@@ -444,7 +834,7 @@ impl FileRun<'_> {
             // Nothing was written: report the findings of the file as it still is.
             let (profile, diagnostics) = lint(&input.path, outcome.original);
             result.fixed = 0;
-            result.failure = Some(message);
+            result.problem = Some(tool_error(&name, message));
             result.checked = Some(Checked::new(name, profile, diagnostics));
             return result;
         }
@@ -453,17 +843,90 @@ impl FileRun<'_> {
     }
 }
 
+/// A tool error about the file reports name `name`.
+fn tool_error(name: &str, message: String) -> Problem {
+    Problem {
+        path: Some(name.to_owned()),
+        message,
+        kind: ProblemKind::ToolError,
+    }
+}
+
+/// Why `--fix` left fixable findings alone: the file holds template markers or OpenVPN would
+/// refuse it, which makes every fix unsafe (design §6).
+fn unsafe_only_fixes(name: &str, outcome: &fix::Outcome, args: &Args) -> Option<String> {
+    if !args.fix || args.unsafe_fixes {
+        return None;
+    }
+    let waiting = outcome
+        .diagnostics
+        .iter()
+        .filter(|d| d.fixable(true) && !d.fixable(false))
+        .count();
+    if waiting == 0 {
+        return None;
+    }
+    let why = if crate::rules::placement::has_template_markers(&outcome.profile.top().text) {
+        "it holds template markers (`{{`, `{%`, `${`), so its fixes are unsafe"
+    } else if !outcome.profile.model.errors.is_empty() {
+        "OpenVPN would refuse it as it is, so its fixes are unsafe"
+    } else {
+        "they are unsafe"
+    };
+    Some(format!(
+        "`{name}`: {waiting} fixable finding{} not fixed: {why}; review them with \
+         `--diff --unsafe-fixes`, apply them with `--fix --unsafe-fixes`",
+        if waiting == 1 { "" } else { "s" }
+    ))
+}
+
+/// This workflow run's page on GitHub, from the variables every runner sets.
+fn github_run_url() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    Some(format!(
+        "{}/{}/actions/runs/{}",
+        var("GITHUB_SERVER_URL")?,
+        var("GITHUB_REPOSITORY")?,
+        var("GITHUB_RUN_ID")?
+    ))
+}
+
+/// `--inspect` writes JSON and `--list-rules` a table or JSON: a format they cannot write is
+/// refused rather than silently ignored.
+fn refuse_ignored_format(args: &Args) -> Result<(), Fatal> {
+    let name = |format: FormatName| {
+        use clap::ValueEnum;
+        format
+            .to_possible_value()
+            .map_or_else(String::new, |v| v.get_name().to_owned())
+    };
+    let accepted = |what: &str, formats: &str| {
+        Err(Fatal::error(format!(
+            "{what} cannot write `--format {}`; it writes {formats}",
+            name(args.format)
+        )))
+    };
+    match args.format {
+        FormatName::Human | FormatName::Json => Ok(()),
+        _ if args.inspect => accepted("--inspect", "JSON (`--format json`, the default)"),
+        _ if args.list_rules => accepted("--list-rules", "a table, or JSON with `--format json`"),
+        _ if args.explain.is_some() => accepted("--explain", "text"),
+        _ if args.statistics => accepted("--statistics", "a table, or JSON with `--format json`"),
+        _ => Ok(()),
+    }
+}
+
 fn is_stdin(paths: &[PathBuf]) -> bool {
     paths.iter().any(|p| p.as_os_str() == "-")
 }
 
 fn output_error(error: io::Error) -> Fatal {
-    Fatal(format!("cannot write the report: {error}"))
+    Fatal::error(format!("cannot write the report: {error}"))
 }
 
 fn format_for(name: FormatName, args: &Args) -> Box<dyn Format> {
     match name {
-        FormatName::Human => Box::new(report::human::Human::default()),
+        FormatName::Human => Box::new(report::human::Human::new(args.quiet)),
         FormatName::Short => Box::new(report::short::Short),
         FormatName::Json => Box::new(report::json::Json::default()),
         FormatName::Sarif => Box::new(report::sarif::Sarif::new(args.sarif_category.clone())),
@@ -474,7 +937,7 @@ fn format_for(name: FormatName, args: &Args) -> Box<dyn Format> {
 fn parse_format_name(name: &str) -> Result<FormatName, Fatal> {
     use clap::ValueEnum;
     FormatName::from_str(name, false).map_err(|_| {
-        Fatal(format!(
+        Fatal::error(format!(
             "unknown report format `{name}` (human, short, json, sarif, github)"
         ))
     })
@@ -538,7 +1001,7 @@ fn load_config(
     let Some(path) = path else {
         return Ok((Config::default_at(PathBuf::from(".")), None));
     };
-    let text = walk::read_text(&path).map_err(Fatal)?;
+    let text = walk::read_text(&path).map_err(Fatal::error)?;
     let root = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -554,7 +1017,6 @@ fn load_config(
     })?;
     Ok((config, Some(ConfigFile { path, text })))
 }
-
 /// The server configs that `server` params name, each read once.
 struct Servers {
     by_path: Vec<(PathBuf, Profile)>,
@@ -586,10 +1048,7 @@ fn load_servers(
     color: bool,
 ) -> Result<Servers, Fatal> {
     let mut by_path: Vec<(PathBuf, Profile)> = Vec::new();
-    let named = std::iter::once(&config.params)
-        .chain(config.overrides.iter().map(|o| &o.params))
-        .filter_map(|p| p.server.as_ref());
-    for server in named {
+    for server in &config.servers() {
         if by_path.iter().any(|(path, _)| *path == server.path) {
             continue;
         }
@@ -650,8 +1109,11 @@ fn add_clients_of_linted_servers(
     }
     let (everything, _) = walk::inputs(std::slice::from_ref(&config.root), config, false);
     for mut candidate in everything {
-        let (params, _) = config.for_file(&candidate.relative);
-        let is_client = params
+        let Ok(file) = config.for_file(&candidate.relative) else {
+            continue;
+        };
+        let is_client = file
+            .params
             .server
             .as_ref()
             .is_some_and(|s| linted.iter().any(|path| **path == s.path));
@@ -664,9 +1126,25 @@ fn add_clients_of_linted_servers(
     }
 }
 
-fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
+/// The check kinds that judge a profile as a whole (something missing from it, what its routes
+/// cover): their findings point at an anchor line, not at a line that is at fault.
+const WHOLE_FILE_KINDS: &[&str] = &["require-directive", "routes-cover", "pushed-coverage"];
+
+/// Whether a rule file's check judges the whole profile (read from its text: the compiled
+/// check does not say).
+fn judges_whole_file(text: &str) -> bool {
+    let kind = text
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|table| table.get("check")?.get("kind")?.as_str().map(str::to_owned));
+    kind.is_some_and(|kind| WHOLE_FILE_KINDS.contains(&kind.as_str()))
+}
+
+/// The rules of the run, and the ids of those that judge a profile as a whole.
+fn load_rules(config: &Config, color: bool) -> Result<(Vec<Rule>, BTreeSet<String>), Fatal> {
     let params = &config.params;
     let mut rules = Vec::new();
+    let mut whole_file = BTreeSet::new();
     for (name, text) in rules::BUILTIN {
         let rule = rules::load_rule(name, text, params).map_err(|e| {
             Fatal(render_file_error(
@@ -677,11 +1155,14 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
                 color,
             ))
         })?;
+        if judges_whole_file(text) {
+            whole_file.insert(rule.id.clone());
+        }
         rules.push(rule);
     }
     for dir in &config.rule_dirs {
-        for path in walk::rule_files(dir).map_err(Fatal)? {
-            let text = walk::read_text(&path).map_err(Fatal)?;
+        for path in walk::rule_files(dir).map_err(Fatal::error)? {
+            let text = walk::read_text(&path).map_err(Fatal::error)?;
             let origin = path.display().to_string();
             let rule = rules::load_rule(&origin, &text, params)
                 .map_err(|e| Fatal(render_file_error(&origin, &text, &e.message, e.span, color)))?;
@@ -690,6 +1171,9 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
                     "error: rule id `{}` in `{origin}` is already taken",
                     rule.id
                 )));
+            }
+            if judges_whole_file(&text) {
+                whole_file.insert(rule.id.clone());
             }
             rules.push(rule);
         }
@@ -706,32 +1190,13 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
             rule.severity = *severity.get_ref();
         }
     }
-    Ok(rules)
-}
-
-fn enabled_rules(rules: Vec<Rule>, args: &Args, config: &Config) -> Result<Vec<Rule>, Fatal> {
-    let select = args.select.clone().or_else(|| config.select.clone());
-    let ignore: Vec<String> = config.ignore.iter().chain(&args.ignore).cloned().collect();
-    for id in select.iter().flatten().chain(&ignore) {
-        if id != "all" && !rules.iter().any(|r| &r.id == id) {
-            return Err(Fatal(unknown_rule(id, &rules)));
-        }
-    }
-    Ok(rules
-        .into_iter()
-        .filter(|rule| {
-            let selected = select
-                .as_ref()
-                .is_none_or(|s| s.iter().any(|id| id == "all" || id == &rule.id));
-            selected && !ignore.iter().any(|id| id == "all" || id == &rule.id)
-        })
-        .collect())
+    Ok((rules, whole_file))
 }
 
 fn unknown_rule(id: &str, rules: &[Rule]) -> String {
     let closest = rules
         .iter()
-        .map(|r| (edit_distance(id, &r.id), r.id.as_str()))
+        .map(|r| (strsim::levenshtein(id, &r.id), r.id.as_str()))
         .min()
         .filter(|(distance, known)| *distance <= known.len() / 3 || known.contains(id));
     match closest {
@@ -740,24 +1205,6 @@ fn unknown_rule(id: &str, rules: &[Rule]) -> String {
         ),
         None => format!("error: unknown rule `{id}`; `--list-rules` lists them"),
     }
-}
-
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb))
-                .min(row[j] + 1)
-                .min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// A config or rule file error, rendered with codespan pointing into that file.

@@ -96,6 +96,40 @@ pub struct Args {
         conflicts_with_all = ["inspect", "fix", "diff", "explain", "list_rules"]
     )]
     pub route: Vec<String>,
+
+    /// Print how many findings each rule has instead of the findings (a table, or JSON with
+    /// --format json).
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Print the findings only: no closing count or summary.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// Report only findings that this baseline file does not record (default: the config's
+    /// `baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Add a suppression comment (`# ovpn6-lint: disable=RULE -- REASON`) for every finding, in
+    /// place; `--add-suppressions=REASON` gives the reason.
+    #[arg(
+        long,
+        value_name = "REASON",
+        num_args = 0..=1,
+        require_equals = true,
+        conflicts_with_all = ["fix", "diff", "write_baseline"]
+    )]
+    pub add_suppressions: Option<Option<String>>,
+
+    /// Report only findings on lines added or changed since this git revision (findings about
+    /// a whole profile, such as a missing `ifconfig-ipv6`, count when the file changed).
+    #[arg(long, value_name = "REF")]
+    pub diff_base: Option<String>,
+
+    /// Record every finding of this run in a baseline file, and exit 0 unless the tool failed.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff", "diff_base"])]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

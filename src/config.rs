@@ -22,11 +22,15 @@ pub struct Config {
     /// The folder globs are relative to.
     pub root: PathBuf,
     pub include: GlobSet,
+    /// The `include` globs as written.
+    pub include_patterns: Vec<String>,
     /// The config file sets `include` (else a `.conf` is linted only when it looks like OpenVPN).
     pub include_configured: bool,
     pub exclude: GlobSet,
     pub fail_on: Option<FailOn>,
     pub rule_dirs: Vec<PathBuf>,
+    /// `baseline`, joined to the config's folder.
+    pub baseline: Option<PathBuf>,
     pub select: Option<Vec<String>>,
     pub ignore: Vec<String>,
     pub severity: BTreeMap<String, Spanned<Severity>>,
@@ -49,11 +53,32 @@ impl FailOn {
     }
 }
 
+/// One `[[overrides]]` entry. Its `params` and `rules` are kept as layers: a file that matches
+/// several entries gets each of them in turn, later entries winning key by key.
 #[derive(Debug, Clone)]
 pub struct Override {
     pub files: GlobSet,
+    /// The `params` table as written (checked at load on top of the top-level params).
+    pub params: Option<ParamsTable>,
+    pub role: Option<Role>,
+    pub rules: Option<RuleLayer>,
+}
+
+/// A `rules = { select, ignore, severity }` table.
+#[derive(Debug, Clone, Default)]
+pub struct RuleLayer {
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub severity: BTreeMap<String, Spanned<Severity>>,
+}
+
+/// What the config says for one file: every matching override laid over the top level.
+#[derive(Debug, Clone)]
+pub struct FileConfig {
     pub params: Params,
     pub role: Option<Role>,
+    /// The matching overrides' `rules` tables, in order.
+    pub rules: Vec<RuleLayer>,
 }
 
 /// A config file that cannot be used.
@@ -71,10 +96,12 @@ impl Config {
         Self {
             root,
             include: globs(DEFAULT_INCLUDE).expect("valid literal globs"),
+            include_patterns: DEFAULT_INCLUDE.iter().map(|p| p.to_string()).collect(),
             include_configured: false,
             exclude: GlobSet::empty(),
             fail_on: None,
             rule_dirs: Vec::new(),
+            baseline: None,
             select: None,
             ignore: Vec::new(),
             severity: BTreeMap::new(),
@@ -92,6 +119,7 @@ impl Config {
         let mut config = Config::default_at(root.clone());
         if let Some(include) = &file.include {
             config.include = spanned_globs(include)?;
+            config.include_patterns.clone_from(include.get_ref());
             config.include_configured = true;
         }
         if let Some(exclude) = &file.exclude {
@@ -105,21 +133,14 @@ impl Config {
                 )
             })?);
         }
+        // Every path in the config is relative to its folder, whatever the working directory.
         config.rule_dirs = file.rule_dirs.iter().map(|d| root.join(d)).collect();
+        config.baseline = file.baseline.as_ref().map(|b| root.join(b));
         if let Some(rules) = file.rules {
-            config.select = rules.select;
-            config.ignore = rules.ignore.unwrap_or_default();
-            for (id, severity) in rules.severity.unwrap_or_default() {
-                let parsed = Severity::parse(severity.get_ref()).ok_or_else(|| {
-                    error(
-                        severity.span(),
-                        "severity must be `error`, `warning` or `note`",
-                    )
-                })?;
-                config
-                    .severity
-                    .insert(id, Spanned::new(severity.span(), parsed));
-            }
+            let layer = rule_layer(rules)?;
+            config.select = layer.select;
+            config.ignore = layer.ignore;
+            config.severity = layer.severity;
         }
         if let Some(table) = &file.params {
             config.params = apply_params(Params::default(), table, &root)?;
@@ -131,29 +152,77 @@ impl Config {
                 })?),
                 None => None,
             };
+            if let Some(table) = &over.params {
+                // Mistakes in the table show at load time, with their span.
+                apply_params(config.params.clone(), table, &root)?;
+            }
             config.overrides.push(Override {
                 files: spanned_globs(&over.files)?,
-                params: match &over.params {
-                    Some(table) => apply_params(config.params.clone(), table, &root)?,
-                    None => config.params.clone(),
-                },
+                params: over.params.clone(),
                 role,
+                rules: over.rules.clone().map(rule_layer).transpose()?,
             });
         }
         Ok(config)
     }
 
-    /// The params and role for a file, after every matching override (later ones win).
-    pub fn for_file(&self, relative: &Path) -> (&Params, Option<Role>) {
-        let mut params = &self.params;
-        let mut role = None;
-        for over in &self.overrides {
-            if over.files.is_match(relative) {
-                params = &over.params;
-                role = over.role.or(role);
-            }
+    /// What a folder is searched for, for the warning when nothing was linted.
+    pub fn include_description(&self) -> String {
+        if self.include_patterns.is_empty() {
+            return "nothing: `include` is empty".to_owned();
         }
-        (params, role)
+        format!("`{}`", self.include_patterns.join("`, `"))
+    }
+
+    /// The indices of the overrides whose `files` match a path relative to [`Config::root`].
+    pub fn matching(&self, relative: &Path) -> Vec<usize> {
+        let candidate = globset::Candidate::new(relative);
+        (0..self.overrides.len())
+            .filter(|&i| self.overrides[i].files.is_match_candidate(&candidate))
+            .collect()
+    }
+
+    /// The top level with the overrides `matching` laid over it in order: each `params` table
+    /// changes only the keys it names, the last `role` wins, and `rules` tables stack.
+    /// Params that are fine one table at a time can clash when laid together (a
+    /// `tunnel-addresses` outside a later `tunnel-ranges`): that is an error with a span.
+    pub fn layered(&self, matching: &[usize]) -> Result<FileConfig, ConfigError> {
+        let mut layered = FileConfig {
+            params: self.params.clone(),
+            role: None,
+            rules: Vec::new(),
+        };
+        for &i in matching {
+            let over = &self.overrides[i];
+            if let Some(table) = &over.params {
+                layered.params = apply_params(layered.params, table, &self.root)?;
+            }
+            layered.role = over.role.or(layered.role);
+            layered.rules.extend(over.rules.clone());
+        }
+        Ok(layered)
+    }
+
+    /// Every `server` the config names: at the top level and in each override.
+    pub fn servers(&self) -> Vec<params::ServerConfig> {
+        let in_overrides = self.overrides.iter().filter_map(|over| {
+            let table = over.params.as_ref()?;
+            table.get("server")?;
+            apply_params(Params::default(), table, &self.root)
+                .ok()?
+                .server
+        });
+        self.params
+            .server
+            .iter()
+            .cloned()
+            .chain(in_overrides)
+            .collect()
+    }
+
+    /// [`Config::layered`] for a path relative to [`Config::root`].
+    pub fn for_file(&self, relative: &Path) -> Result<FileConfig, ConfigError> {
+        self.layered(&self.matching(relative))
     }
 }
 
@@ -178,7 +247,28 @@ fn spanned_globs(patterns: &Spanned<Vec<String>>) -> Result<GlobSet, ConfigError
 }
 
 /// A `[params]` table: each value keeps its span, so errors point at the key's line.
-type ParamsTable = BTreeMap<String, Spanned<toml::Value>>;
+pub type ParamsTable = BTreeMap<String, Spanned<toml::Value>>;
+
+/// Validates a `[rules]` table or an override's `rules`.
+fn rule_layer(table: RulesTable) -> Result<RuleLayer, ConfigError> {
+    let mut layer = RuleLayer {
+        select: table.select,
+        ignore: table.ignore.unwrap_or_default(),
+        severity: BTreeMap::new(),
+    };
+    for (id, severity) in table.severity.unwrap_or_default() {
+        let parsed = Severity::parse(severity.get_ref()).ok_or_else(|| {
+            error(
+                severity.span(),
+                "severity must be `error`, `warning` or `note`",
+            )
+        })?;
+        layer
+            .severity
+            .insert(id, Spanned::new(severity.span(), parsed));
+    }
+    Ok(layer)
+}
 
 /// Validates `[params]` over a base (defaults, or the top-level params for an override).
 /// `root` is the config file's folder, which `server` is relative to.
@@ -322,13 +412,14 @@ struct ConfigFile {
     fail_on: Option<Spanned<String>>,
     #[serde(default)]
     rule_dirs: Vec<String>,
+    baseline: Option<String>,
     rules: Option<RulesTable>,
     params: Option<ParamsTable>,
     #[serde(default)]
     overrides: Vec<OverrideTable>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RulesTable {
     select: Option<Vec<String>>,
@@ -342,6 +433,7 @@ struct OverrideTable {
     files: Spanned<Vec<String>>,
     params: Option<ParamsTable>,
     role: Option<Spanned<String>>,
+    rules: Option<RulesTable>,
 }
 
 #[cfg(test)]
@@ -380,13 +472,92 @@ role = "client"
         )
         .unwrap();
         assert_eq!(config.params.required_coverage.len(), 2);
-        let (params, role) = config.for_file(Path::new("providers/x.ovpn"));
-        assert!(params.server_pushes_ipv6);
-        assert_eq!(role, None);
+        let file = config.for_file(Path::new("providers/x.ovpn")).unwrap();
+        assert!(file.params.server_pushes_ipv6);
+        assert_eq!(file.role, None);
         assert_eq!(
-            config.for_file(Path::new("terraform/a/b.ovpn.tpl")).1,
+            config
+                .for_file(Path::new("terraform/a/b.ovpn.tpl"))
+                .unwrap()
+                .role,
             Some(Role::Client)
         );
+    }
+
+    #[test]
+    fn a_file_matching_two_overrides_gets_the_params_of_both() {
+        let config = parse(
+            r#"
+[params]
+required-coverage = ["2000::/3", "fc00::/7"]
+[[overrides]]
+files = ["providers/**"]
+params = { server-pushes-ipv6 = true }
+[[overrides]]
+files = ["providers/eu/**"]
+params = { required-coverage = ["2000::/3"] }
+[[overrides]]
+files = ["**/legacy/**"]
+params = { server-pushes-ipv6 = false }
+"#,
+        )
+        .unwrap();
+        let eu = config.for_file(Path::new("providers/eu/a.ovpn")).unwrap();
+        assert!(
+            eu.params.server_pushes_ipv6,
+            "the first override still counts"
+        );
+        assert_eq!(eu.params.required_coverage.len(), 1, "the second one too");
+        let us = config.for_file(Path::new("providers/us/a.ovpn")).unwrap();
+        assert!(us.params.server_pushes_ipv6);
+        assert_eq!(us.params.required_coverage.len(), 2, "the top level's");
+        let legacy = config
+            .for_file(Path::new("providers/eu/legacy/a.ovpn"))
+            .unwrap();
+        assert!(!legacy.params.server_pushes_ipv6, "later entries win");
+        assert_eq!(legacy.params.required_coverage.len(), 1);
+    }
+
+    #[test]
+    fn override_rules_are_read_and_checked() {
+        let config = parse(
+            r#"
+[[overrides]]
+files = ["legacy/**"]
+rules = { ignore = ["deprecated-tun-ipv6"], severity = { missing-ifconfig-ipv6 = "warning" } }
+"#,
+        )
+        .unwrap();
+        let file = config.for_file(Path::new("legacy/a.ovpn")).unwrap();
+        let [layer] = file.rules.as_slice() else {
+            panic!("{:?}", file.rules)
+        };
+        assert_eq!(layer.ignore, ["deprecated-tun-ipv6"]);
+        assert_eq!(
+            *layer.severity["missing-ifconfig-ipv6"].get_ref(),
+            Severity::Warning
+        );
+        let text = "[[overrides]]\nfiles = [\"a\"]\nrules = { severity = { x = \"loud\" } }\n";
+        let e = parse(text).unwrap_err();
+        assert_eq!(&text[e.span.unwrap()], "\"loud\"");
+        assert!(parse("[[overrides]]\nfiles = [\"a\"]\nrules = { selekt = [] }\n").is_err());
+    }
+
+    #[test]
+    fn layered_params_that_clash_are_an_error() {
+        let config = parse(
+            r#"
+[[overrides]]
+files = ["a/**"]
+params = { tunnel-ranges = ["100::/64"] }
+[[overrides]]
+files = ["**/b/**"]
+params = { tunnel-addresses = ["fd00::2", "fd00::1"] }
+"#,
+        )
+        .unwrap();
+        assert!(config.for_file(Path::new("x/b/c.ovpn")).is_ok());
+        assert!(config.for_file(Path::new("a/b/c.ovpn")).is_err());
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! Runs the enabled rules over one profile: roles and conditions, message templates, fix
 //! applicability, then suppression comments. Pure: it sees a [`Profile`], never a file.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::{Applicability, Diagnostic, Fix, Label};
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Label, Severity};
 use crate::model::{Loc, Profile, Role};
 use crate::rules::params::Client;
 use crate::rules::placement;
@@ -24,10 +24,25 @@ pub struct FileSettings<'a> {
     pub nearby_server: Option<&'a str>,
 }
 
-/// The rules of a run, after `select`/`ignore` and severity overrides.
+/// The rules of a run, after `select`/`ignore` and severity overrides: every rule that is on
+/// for at least one file.
 #[derive(Debug)]
 pub struct Engine {
     pub rules: Vec<Rule>,
+}
+
+/// Per-file changes to the run's rules (from `[[overrides]]`): rules that are off for the file,
+/// and severities that differ from the rule's.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleChoices {
+    pub off: BTreeSet<String>,
+    pub severity: BTreeMap<String, Severity>,
+}
+
+impl RuleChoices {
+    fn on(&self, rule: &Rule) -> bool {
+        !self.off.contains(&rule.id)
+    }
 }
 
 impl Engine {
@@ -45,12 +60,22 @@ impl Engine {
     }
 
     pub fn lint(&self, profile: &Profile, settings: &FileSettings) -> Vec<Diagnostic> {
+        self.lint_with(profile, settings, &RuleChoices::default())
+    }
+
+    /// [`Engine::lint`] with some rules off, or at another severity, for this file.
+    pub fn lint_with(
+        &self,
+        profile: &Profile,
+        settings: &FileSettings,
+        choices: &RuleChoices,
+    ) -> Vec<Diagnostic> {
         let role = settings.role.unwrap_or(profile.model.role);
         let mut cx = Context::new(profile, settings.params, role);
         cx.nearby_server = settings.nearby_server;
         let mut diagnostics = Vec::new();
         for rule in &self.rules {
-            if rule.id == UNUSED_SUPPRESSION || !applies(rule, &cx) {
+            if rule.id == UNUSED_SUPPRESSION || !choices.on(rule) || !applies(rule, &cx) {
                 continue;
             }
             if !rule.when.iter().all(|c| holds(*c, &cx))
@@ -81,10 +106,21 @@ impl Engine {
             }
             by.is_none()
         });
-        if let Some(rule) = self.rules.iter().find(|r| r.id == UNUSED_SUPPRESSION) {
+        if let Some(rule) = self
+            .rules
+            .iter()
+            .find(|r| r.id == UNUSED_SUPPRESSION && choices.on(r))
+        {
             for (suppression, used) in suppressions.iter().zip(&used) {
-                if let Some(d) = self.unused(rule, suppression, used, &cx) {
+                if let Some(d) = self.unused(rule, suppression, used, &cx, choices) {
                     diagnostics.push(d);
+                }
+            }
+        }
+        if !choices.severity.is_empty() {
+            for d in &mut diagnostics {
+                if let Some(severity) = choices.severity.get(&d.rule) {
+                    d.severity = *severity;
                 }
             }
         }
@@ -106,12 +142,14 @@ impl Engine {
         suppression: &Suppression,
         used: &BTreeSet<String>,
         cx: &Context,
+        choices: &RuleChoices,
     ) -> Option<Diagnostic> {
         let profile = cx.profile;
         let known = |id: &str| {
             crate::rules::BUILTIN_IDS.contains(&id) || self.rules.iter().any(|r| r.id == id)
         };
-        let enabled = |id: &str| id == "all" || self.rules.iter().any(|r| r.id == id);
+        let enabled =
+            |id: &str| id == "all" || self.rules.iter().any(|r| r.id == id && choices.on(r));
         let mut unknown = Vec::new();
         let mut unused = Vec::new();
         for id in &suppression.ids {

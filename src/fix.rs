@@ -174,13 +174,20 @@ pub fn unified_diff(name: &str, original: &[u8], fixed: &Profile) -> Option<Stri
     ))
     .into_owned();
     let diff = TextDiff::from_lines(&old_shown, &new_shown);
+    // `a/` and `b/` prefix a relative path as git writes it; an absolute path stands as it is
+    // (`a//etc/x` would name no file).
+    let (old_name, new_name) = if name.starts_with('/') {
+        (name.to_owned(), name.to_owned())
+    } else {
+        (format!("a/{name}"), format!("b/{name}"))
+    };
     let mut out = String::new();
     let _ = write!(
         StringWriter(&mut out),
         "{}",
         diff.unified_diff()
             .context_radius(3)
-            .header(&format!("a/{name}"), &format!("b/{name}"))
+            .header(&old_name, &new_name)
     );
     Some(out)
 }

@@ -5,7 +5,10 @@
 //! rules → diagnostics → reports and fixes. Everything here is pure except the walker and the
 //! fixer, which touch files.
 
+pub mod add_suppressions;
 pub mod app;
+pub mod baseline;
+pub mod changed_lines;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -19,6 +22,7 @@ pub mod prefix;
 pub mod report;
 pub mod route_query;
 pub mod rules;
+pub mod selection;
 pub mod suppression;
 pub mod syntax;
 pub mod walk;

@@ -21,6 +21,21 @@ pub struct Input {
     pub explicit: bool,
 }
 
+/// A path named or found that cannot be linted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+/// The order files are linted and reported in: paths compared as bytes with the separator
+/// lowest, so a folder's files stay together (and much cheaper than comparing components).
+pub fn sort_key(path: &Path) -> Vec<u8> {
+    let mut key = path.as_os_str().as_encoded_bytes().to_vec();
+    key.iter_mut().filter(|b| **b == b'/').for_each(|b| *b = 0);
+    key
+}
+
 /// The nearest `.ovpn6-lint.toml` from `start` up to the repository root (the first folder
 /// with a `.git`), or none.
 pub fn find_config(start: &Path) -> Option<PathBuf> {
@@ -54,12 +69,13 @@ pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// The files to lint under `paths`, sorted, each once.
+/// The files to lint under `paths`, sorted, each once; and the paths that cannot be walked,
+/// sorted the same way.
 pub fn inputs(
     paths: &[PathBuf],
     config: &Config,
     force_exclude: bool,
-) -> (Vec<Input>, Vec<String>) {
+) -> (Vec<Input>, Vec<WalkError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for path in paths {
@@ -93,16 +109,14 @@ pub fn inputs(
                     explicit: true,
                 });
             }
-            Err(error) => errors.push(describe_error(path, &error)),
+            Err(error) => errors.push(WalkError {
+                path: path.clone(),
+                message: describe_error(path, &error),
+            }),
         }
     }
-    // Paths sort as their components do (a folder's files together), compared as bytes
-    // with the separator lowest, which is much cheaper than comparing components.
-    found.sort_by_cached_key(|input| {
-        let mut key = input.path.as_os_str().as_encoded_bytes().to_vec();
-        key.iter_mut().filter(|b| **b == b'/').for_each(|b| *b = 0);
-        key
-    });
+    found.sort_by_cached_key(|input| sort_key(&input.path));
+    errors.sort_by_cached_key(|error| sort_key(&error.path));
     // The same file named twice (`a.ovpn ./a.ovpn`, a folder and a file in it, a symlink and its
     // target) is linted, and fixed, once.
     let named_several = paths.len() > 1;
@@ -126,7 +140,7 @@ pub fn inputs(
 }
 
 /// Walks `dir` on every core (the caller sorts what is found).
-fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Vec<String>) {
+fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Vec<WalkError>) {
     let shared = std::sync::Mutex::new((Vec::new(), Vec::new()));
     // Everything found lies under `dir`: its relative path is worked out once.
     let dir_relative = relative_by_text(&config.root, dir);
@@ -140,7 +154,10 @@ fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Ve
             Box::new(move |entry| {
                 let outcome = match entry {
                     Ok(entry) => keep(&entry, config, dir, dir_relative).map(Ok),
-                    Err(error) => Some(Err(format!("cannot walk `{}`: {error}", dir.display()))),
+                    Err(error) => Some(Err(WalkError {
+                        path: error_path(&error).unwrap_or(dir).to_path_buf(),
+                        message: format!("cannot walk `{}`: {error}", dir.display()),
+                    })),
                 };
                 if let Some(outcome) = outcome {
                     let mut lists = shared
@@ -158,9 +175,19 @@ fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Ve
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     found.extend(inputs);
-    let mut walk_errors = walk_errors;
-    walk_errors.sort();
     errors.extend(walk_errors);
+}
+
+/// The path a walk error is about, when it names one.
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child),
+        _ => None,
+    }
 }
 
 /// Whether a walked entry is a file to lint. `dir` is the folder walked, and `dir_relative` its
@@ -321,18 +348,22 @@ pub fn describe_error(path: &Path, error: &io::Error) -> String {
     }
 }
 
-/// `path` relative to `root` when it lies inside, for glob matching and reports.
+/// `path` relative to `root` (the config's folder), for glob matching: a file outside `root`
+/// gets `..` components (`../providers/a.ovpn`), so the config's globs mean the same whatever
+/// the working directory.
 pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
     if let Some(relative) = relative_by_text(root, path) {
         return relative;
     }
     let path = clean(path);
-    if let (Ok(root), Ok(path)) = (clean(root).canonicalize(), path.canonicalize())
-        && let Ok(stripped) = path.strip_prefix(&root)
-    {
-        return stripped.to_path_buf();
+    // A path that does not exist (yet) is taken as written.
+    let (Ok(root), Ok(canonical)) = (clean(root).canonicalize(), path.canonicalize()) else {
+        return path;
+    };
+    match canonical.strip_prefix(&root) {
+        Ok(stripped) => stripped.to_path_buf(),
+        Err(_) => pathdiff::diff_paths(&canonical, &root).unwrap_or(canonical),
     }
-    path
 }
 
 /// [`relative_to`] when `path` is written under `root` (no links resolved), else `None`.

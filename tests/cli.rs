@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::PathBuf;
@@ -507,19 +508,35 @@ fn unreadable_files_exit_2_while_the_other_files_are_still_reported() {
     assert!(run.stdout.contains("office.ovpn:1:1:"), "{}", run.stdout);
 }
 
+/// A dangling link in a linted folder is a problem of that path (issue 17), not a failure of
+/// the whole run: it is reported like an error-level finding, and the rest is reported too.
 #[test]
-fn an_unreadable_file_found_by_walking_exits_2_and_the_rest_is_reported() {
+fn a_dangling_symlink_found_by_walking_is_a_finding_level_problem_of_that_path() {
     let repo = Repo::new();
     repo.write("vpn/office.ovpn", LEAKY);
     std::os::unix::fs::symlink(repo.path("vpn/gone.ovpn"), repo.path("vpn/dangling.ovpn")).unwrap();
     let run = repo.run(&["--no-config", "--format", "short", "vpn"]);
-    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stderr.contains("dangling.ovpn"), "{}", run.stderr);
     assert!(
         run.stdout.contains("vpn/office.ovpn:1:1:"),
         "{}",
         run.stdout
     );
+    // Alone in its folder, it still fails by fail-on and never reads as a pass.
+    repo.write("vpn/office.ovpn", CLEAN);
+    let run = repo.run(&["--no-config", "vpn"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+    let run = repo.run(&["--no-config", "--format", "github", "vpn"]);
+    assert!(
+        run.stdout
+            .contains("::error file=vpn/dangling.ovpn,title=ovpn6-lint::`vpn/dangling.ovpn` is a symbolic link"),
+        "{}",
+        run.stdout
+    );
+    let run = repo.run(&["--no-config", "--exit-zero", "vpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1905,4 +1922,787 @@ fn github_format_appends_a_job_summary_when_asked() {
         "appended, not replaced"
     );
     assert!(text.len() > "# Earlier step\n".len(), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Honest runs: a failure never looks like success (issue 17)
+
+#[test]
+fn a_missing_path_never_says_passed() {
+    let repo = Repo::new();
+    let run = repo.run(&["--no-config", "/nonexistent-for-ovpn6-lint"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+    assert!(run.stdout.contains("could not be linted"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .starts_with("error: `/nonexistent-for-ovpn6-lint` does not exist"),
+        "{}",
+        run.stderr
+    );
+    // Next to a clean file too.
+    repo.write("office.ovpn", CLEAN);
+    let run = repo.run(&["--no-config", "office.ovpn", "nowhere.ovpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+}
+
+#[test]
+fn walk_errors_are_reported_in_path_order_with_the_findings() {
+    let repo = Repo::new();
+    repo.write("a.ovpn", LEAKY);
+    repo.write("z.ovpn", LEAKY);
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "github",
+        "z.ovpn",
+        "m.ovpn",
+        "a.ovpn",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let files: Vec<&str> = run
+        .stdout
+        .lines()
+        .map(|line| line.split([',', ':']).nth(2).unwrap_or(line))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "error file=a.ovpn",
+            "error file=a.ovpn",
+            "error file=m.ovpn",
+            "error file=z.ovpn",
+            "error file=z.ovpn"
+        ],
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_run_that_lints_no_file_says_so_on_stderr() {
+    let repo = Repo::new();
+    fs::create_dir(repo.path("empty")).unwrap();
+    repo.write("templates/office.ovpn.tpl", LEAKY);
+    for folder in ["empty", "templates"] {
+        let run = repo.run(&["--no-config", folder]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(
+            run.stderr.contains("warning: no file was linted"),
+            "{folder}: {}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("`**/*.ovpn`"), "{}", run.stderr);
+        assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+    }
+}
+
+#[test]
+fn sarif_of_a_failed_run_records_the_failure() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", LEAKY);
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "sarif",
+        "office.ovpn",
+        "nowhere.ovpn",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false, "{invocation}");
+    let notification = &invocation["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "error");
+    assert!(
+        notification["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("`nowhere.ovpn` does not exist"),
+        "{notification}"
+    );
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "nowhere.ovpn"
+    );
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    // A run that did its job says so.
+    let run = repo.run(&["--no-config", "--format", "sarif", "office.ovpn"]);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true, "{invocation}");
+    assert!(invocation.get("toolExecutionNotifications").is_none());
+}
+
+#[test]
+fn github_format_annotates_tool_errors() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", CLEAN);
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "github",
+        "office.ovpn",
+        "nowhere.ovpn",
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert_eq!(
+        run.stdout,
+        "::error file=nowhere.ovpn,title=ovpn6-lint::`nowhere.ovpn` does not exist\n"
+    );
+}
+
+#[test]
+fn the_job_summary_counts_files_with_findings_and_files_linted() {
+    let repo = Repo::new();
+    for name in ["a", "b", "c"] {
+        repo.write(&format!("vpn/{name}.ovpn"), LEAKY);
+    }
+    repo.write("vpn/d.ovpn", CLEAN);
+    let summary = repo.write("summary.md", "");
+    let run = repo.run_in(
+        ".",
+        &["--no-config", "--format", "github", "vpn"],
+        &[
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_REPOSITORY", "octo/vpn"),
+            ("GITHUB_RUN_ID", "42"),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let text = fs::read_to_string(&summary).unwrap();
+    assert!(
+        text.contains("6 findings in 3 files (4 files linted)."),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_job_summary_lists_a_capped_number_of_findings_and_links_the_run() {
+    let repo = Repo::new();
+    for i in 0..150 {
+        repo.write(&format!("vpn/{i:03}.ovpn"), LEAKY);
+    }
+    let summary = repo.write("summary.md", "");
+    let run = repo.run_in(
+        ".",
+        &["--no-config", "--format", "github", "vpn"],
+        &[
+            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+            ("GITHUB_SERVER_URL", "https://github.com"),
+            ("GITHUB_REPOSITORY", "octo/vpn"),
+            ("GITHUB_RUN_ID", "42"),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    let text = fs::read_to_string(&summary).unwrap();
+    let listed = text.lines().filter(|l| l.starts_with("- **")).count();
+    assert_eq!(listed, 100, "{text}");
+    assert!(text.contains("200 more findings not shown"), "{text}");
+    assert!(
+        text.contains("(https://github.com/octo/vpn/actions/runs/42)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn fix_says_why_it_left_a_templates_findings_alone() {
+    let repo = Repo::new();
+    let template = LEAKY.replace("remote cvpn", "remote ${endpoint} # cvpn");
+    repo.write("office.ovpn.tpl", &template);
+    repo.write(
+        ".ovpn6-lint.toml",
+        "include = [\"**/*.ovpn.tpl\"]\n[[overrides]]\nfiles = [\"*.tpl\"]\nrole = \"client\"\n",
+    );
+    let run = repo.run(&["--fix", "office.ovpn.tpl"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(repo.read("office.ovpn.tpl"), template.as_bytes());
+    assert!(
+        run.stderr.contains(
+            "warning: `office.ovpn.tpl`: 2 fixable findings not fixed: it holds template markers"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("--fix --unsafe-fixes"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_tool_error_starts_with_error() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", CLEAN);
+    repo.write("policy.toml", "rule-dirs = [\"policy\"]\n");
+    let runs = [
+        repo.run(&["--config", "policy.toml", "office.ovpn"]),
+        repo.run(&["--no-config", "--report", "short", "office.ovpn"]),
+        repo.run(&["--no-config", "--report", "xml=x.xml", "office.ovpn"]),
+        repo.run(&["--no-config", "--report", "short=no/dir/x", "office.ovpn"]),
+        repo.run(&["--config", "absent.toml", "office.ovpn"]),
+    ];
+    for run in runs {
+        assert_eq!(run.code, 2, "{run:?}");
+        assert!(run.stderr.starts_with("error: "), "{}", run.stderr);
+    }
+}
+
+#[test]
+fn inspect_and_list_rules_refuse_a_format_they_cannot_write() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", CLEAN);
+    for args in [
+        &["--inspect", "--format", "short", "office.ovpn"][..],
+        &["--list-rules", "--format", "sarif"][..],
+        &["--explain", "missing-ifconfig-ipv6", "--format", "github"][..],
+    ] {
+        let run = repo.run(args);
+        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+        assert!(run.stderr.starts_with("error: --"), "{}", run.stderr);
+        assert_eq!(run.stdout, "");
+    }
+    let run = repo.run(&["--inspect", "--format", "json", "office.ovpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+}
+
+#[test]
+fn diff_of_an_absolute_path_names_the_path_as_it_is() {
+    let repo = Repo::new();
+    let path = repo.write("office.ovpn", LEAKY);
+    let path = path.to_str().unwrap();
+    let run = repo.run(&["--no-config", "--diff", path]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.starts_with(&format!("--- {path}\n+++ {path}\n")),
+        "{}",
+        run.stdout
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every path in a config is relative to the config file's folder (issue 17)
+
+#[test]
+fn config_paths_are_relative_to_its_folder_from_any_working_directory() {
+    let repo = Repo::new();
+    repo.write("providers/mullvad.ovpn", LEAKY);
+    repo.write("aws/office.ovpn", LEAKY);
+    repo.write(
+        "cfg/lint.toml",
+        "rule-dirs = [\"policy\"]\n\n\
+         [[overrides]]\nfiles = [\"../providers/**\"]\nparams = { server-pushes-ipv6 = true }\n",
+    );
+    repo.write(
+        "cfg/policy/org-no-nobind.toml",
+        "id = \"org-no-nobind\"\nseverity = \"warning\"\napplies-to = \"any\"\n\
+         message = \"no nobind\"\nsummary = \"s\"\nwhy = \"w\"\nbad = \"nobind\\n\"\n\
+         good = \"dev tun\\n\"\n[check]\nkind = \"forbid-directive\"\nname = \"nobind\"\n",
+    );
+    repo.write("sub/.keep", "");
+    // The override silences the leak rules in providers/; the rule folder's rule fires in both.
+    let expected = [
+        ("aws/office.ovpn", "missing-ifconfig-ipv6"),
+        ("aws/office.ovpn", "org-no-nobind"),
+        ("aws/office.ovpn", "incomplete-ipv6-routes"),
+        ("providers/mullvad.ovpn", "org-no-nobind"),
+    ];
+    for (cwd, config, paths) in [
+        (".", "cfg/lint.toml", ["aws", "providers"]),
+        ("sub", "../cfg/lint.toml", ["../aws", "../providers"]),
+        ("cfg", "lint.toml", ["../aws", "../providers"]),
+    ] {
+        let args = ["--config", config, "--format", "short", paths[0], paths[1]];
+        let run = repo.run_in(cwd, &args, &[], None);
+        assert_eq!(run.code, 1, "{cwd}: {run:?}");
+        let lines: Vec<(&str, String)> = run
+            .stdout
+            .lines()
+            .map(|l| l.trim_start_matches("../"))
+            .map(|l| l.split(':').next().unwrap())
+            .zip(run.ids())
+            .collect();
+        let expected: Vec<(&str, String)> = expected
+            .iter()
+            .map(|(p, id)| (*p, id.to_string()))
+            .collect();
+        assert_eq!(lines, expected, "{cwd}: {}", run.stdout);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Per-file rule selection and layered params in [[overrides]] (issue 17)
+
+#[test]
+fn overrides_select_ignore_and_change_severity_per_folder_later_entries_winning() {
+    let repo = Repo::new();
+    repo.write("aws/office.ovpn", LEAKY);
+    // A suppression of a rule that is off for the file is not "unused".
+    repo.write(
+        "legacy/old.ovpn",
+        format!("{LEAKY}# ovpn6-lint: disable-file=missing-ifconfig-ipv6\n"),
+    );
+    repo.write("legacy/keep/old.ovpn", LEAKY);
+    repo.write(
+        ".ovpn6-lint.toml",
+        r#"[rules]
+ignore = ["deprecated-tun-ipv6"]
+
+[[overrides]]
+files = ["legacy/**"]
+rules = { ignore = ["missing-ifconfig-ipv6"], severity = { incomplete-ipv6-routes = "note" } }
+
+[[overrides]]
+files = ["legacy/keep/**"]
+rules = { select = ["missing-ifconfig-ipv6"] }
+"#,
+    );
+    let run = repo.run(&["--format", "short"]);
+    // `path severity[id]` of each finding.
+    let lines: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            let path = &l[..l.find(':').unwrap()];
+            let (_, rest) = l.split_once(": ").unwrap();
+            format!("{path} {}", &rest[..=rest.find(']').unwrap()])
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "aws/office.ovpn error[missing-ifconfig-ipv6]",
+            "aws/office.ovpn error[incomplete-ipv6-routes]",
+            // The later entry's select replaces the set: only missing-ifconfig-ipv6, still at
+            // its own severity.
+            "legacy/keep/old.ovpn error[missing-ifconfig-ipv6]",
+            "legacy/old.ovpn note[incomplete-ipv6-routes]",
+        ],
+        "{}",
+        run.stdout
+    );
+    // --ignore on the command line has the last word.
+    let run = repo.run(&["--format", "short", "--ignore", "missing-ifconfig-ipv6"]);
+    assert!(
+        !run.stdout.contains("missing-ifconfig-ipv6"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn an_unknown_rule_in_an_overrides_rules_exits_2_and_suggests_the_id() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", CLEAN);
+    repo.write(
+        ".ovpn6-lint.toml",
+        "[[overrides]]\nfiles = [\"*\"]\nrules = { ignore = [\"missing-ifconfig\"] }\n",
+    );
+    let run = repo.run(&["office.ovpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains(
+            "error: unknown rule `missing-ifconfig` (did you mean `missing-ifconfig-ipv6`?)"
+        ),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_file_matching_two_overrides_gets_the_params_of_both() {
+    let repo = Repo::new();
+    // Leaks 3000::/4; with fc00::/7 required as well, that is reported too.
+    let profile = LEAKY.replace(
+        "route-ipv6 2000::/4",
+        "ifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1\nroute-ipv6 2000::/4",
+    );
+    repo.write("eu/office.ovpn", &profile);
+    repo.write(
+        ".ovpn6-lint.toml",
+        r#"[[overrides]]
+files = ["eu/**"]
+params = { required-coverage = ["2000::/3", "fc00::/7"] }
+
+[[overrides]]
+files = ["**/*.ovpn"]
+params = { tunnel-ranges = ["fc00::/7"] }
+"#,
+    );
+    let run = repo.run(&["--format", "short"]);
+    assert_eq!(run.ids(), ["incomplete-ipv6-routes"], "{}", run.stdout);
+    assert!(run.stdout.contains("fc00::/7"), "{}", run.stdout);
+}
+
+// ---------------------------------------------------------------------------------------------
+// --statistics and --quiet (issue 17)
+
+#[test]
+fn statistics_counts_findings_per_rule_most_first() {
+    let repo = Repo::new();
+    repo.write("a.ovpn", LEAKY);
+    repo.write("b.ovpn", LEAKY);
+    repo.write("c.ovpn", warning_only());
+    let run = repo.run(&["--no-config", "--statistics"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let rows: Vec<Vec<&str>> = run
+        .stdout
+        .lines()
+        .map(|l| l.split_whitespace().take(3).collect())
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ["2", "incomplete-ipv6-routes", "[*]"],
+            ["2", "missing-ifconfig-ipv6", "[*]"],
+            ["1", "deprecated-tun-ipv6", "[*]"],
+        ],
+        "{}",
+        run.stdout
+    );
+    let run = repo.run(&["--no-config", "--statistics", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(
+        json[2],
+        serde_json::json!({"rule": "deprecated-tun-ipv6", "severity": "warning", "count": 1, "fixable": 1})
+    );
+    let run = repo.run(&["--no-config", "--statistics", "--format", "sarif"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with("error: --statistics"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn quiet_prints_the_findings_and_no_summary() {
+    let repo = Repo::new();
+    repo.write("a.ovpn", LEAKY);
+    repo.write("clean.ovpn", CLEAN);
+    let run = repo.run(&["--no-config", "--quiet", "a.ovpn"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("error[missing-ifconfig-ipv6]"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("Found"), "{}", run.stdout);
+    let run = repo.run(&["--no-config", "-q", "clean.ovpn"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+    let run = repo.run(&["--no-config", "-q", "--fix", "a.ovpn"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Baselines (issue 17)
+
+#[test]
+fn a_baseline_hides_recorded_findings_survives_edits_elsewhere_and_reports_stale_entries() {
+    let repo = Repo::new();
+    for name in ["a", "b", "c"] {
+        repo.write(&format!("vpn/{name}.ovpn"), LEAKY);
+    }
+    let run = repo.run(&["--no-config", "--write-baseline", "baseline.json", "vpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("Recorded 6 findings in the baseline `baseline.json`"),
+        "{}",
+        run.stderr
+    );
+    let text = String::from_utf8(repo.read("baseline.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["version"], 1);
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 6);
+    assert_eq!(findings[0]["path"], "vpn/a.ovpn");
+    assert!(findings.iter().all(|f| f.get("line").is_none()), "{text}");
+
+    // Nothing new: clean, and it says how many findings the baseline hid.
+    let run = repo.run(&[
+        "--no-config",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "short",
+        "vpn",
+    ]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{run:?}");
+    assert!(
+        run.stderr.contains("6 findings recorded in the baseline"),
+        "{}",
+        run.stderr
+    );
+
+    // Lines inserted above the findings of a.ovpn; b.ovpn fixed; c.ovpn gains a new finding.
+    repo.write(
+        "vpn/a.ovpn",
+        format!(
+            "# Office VPN\nverb 3\n{}",
+            LEAKY.replace("nobind\n", "nobind\nkeepalive 10 60\n")
+        ),
+    );
+    repo.write("vpn/b.ovpn", LEAKY_FIXED);
+    repo.write(
+        "vpn/c.ovpn",
+        LEAKY.replace("dev tun\n", "dev tun\ntun-ipv6\n"),
+    );
+    let run = repo.run(&[
+        "--no-config",
+        "--baseline",
+        "baseline.json",
+        "--format",
+        "short",
+        "vpn",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    // `tun-ipv6` is new in c.ovpn, an AWS profile: deprecated, and unknown to the AWS client.
+    assert_eq!(
+        run.ids(),
+        [
+            "aws-vpn-client-unsupported-directive",
+            "deprecated-tun-ipv6"
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.starts_with("vpn/c.ovpn:3:1:"), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("2 baseline entries match no finding any more"),
+        "{}",
+        run.stderr
+    );
+    // Linting one file does not call the other files' entries stale.
+    let run = repo.run(&["--no-config", "--baseline", "baseline.json", "vpn/a.ovpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stderr.contains("match no finding"), "{}", run.stderr);
+}
+
+#[test]
+fn the_configs_baseline_is_relative_to_the_config_and_applies_from_any_folder() {
+    let repo = Repo::new();
+    repo.write("vpn/a.ovpn", LEAKY);
+    fs::create_dir(repo.path("ci")).unwrap();
+    let run = repo.run(&["--no-config", "--write-baseline", "ci/baseline.json", "vpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    repo.write(".ovpn6-lint.toml", "baseline = \"ci/baseline.json\"\n");
+    for cwd in [".", "vpn", "ci"] {
+        let run = repo.run_in(cwd, &["--format", "short"], &[], None);
+        assert_eq!((run.code, run.stdout.as_str()), (0, ""), "{cwd}: {run:?}");
+    }
+    // A baseline that cannot be read is a tool error, not a silent pass.
+    repo.write(".ovpn6-lint.toml", "baseline = \"ci/missing.json\"\n");
+    let run = repo.run(&["vpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with("error: cannot use the baseline"),
+        "{}",
+        run.stderr
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// --add-suppressions (issue 17)
+
+#[test]
+fn add_suppressions_comments_every_finding_in_place_and_a_second_run_changes_nothing() {
+    let repo = Repo::new();
+    let long = format!("route-ipv6 2000::/4{}", " ".repeat(220));
+    let text = format!(
+        "\u{feff}client\r\ndev tun\r\ntun-ipv6 # old\r\nremote vpn.example.com 443\r\n{long}\r\n\
+         <connection>\r\nremote b.example.com\r\nroute-ipv6 2000::/4\r\n</connection>\r\n"
+    );
+    repo.write("a.ovpn", &text);
+    let run = repo.run(&["--no-config", "--add-suppressions=legacy", "a.ovpn"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let once = String::from_utf8(repo.read("a.ovpn")).unwrap();
+    assert_eq!(
+        once,
+        format!(
+            "\u{feff}client # ovpn6-lint: disable=missing-ifconfig-ipv6 -- legacy\r\ndev tun\r\n\
+             # ovpn6-lint: disable-next-line=deprecated-tun-ipv6 -- legacy\r\ntun-ipv6 # old\r\n\
+             remote vpn.example.com 443\r\n\
+             # ovpn6-lint: disable-next-line=incomplete-ipv6-routes -- legacy\r\n{long}\r\n\
+             <connection>\r\nremote b.example.com\r\nroute-ipv6 2000::/4\r\n</connection>\r\n"
+        )
+    );
+    // The finding inside <connection> (OpenVPN refuses route-ipv6 there) is left, and said so.
+    assert_eq!(run.stdout.matches("error[").count(), 1, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("warning: `a.ovpn`: no suppression for `invalid-ipv6-directive` on line 8 inside an inline block"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Added suppression comments for 3 findings in 1 file."),
+        "{}",
+        run.stderr
+    );
+    let run = repo.run(&["--no-config", "--add-suppressions=legacy", "a.ovpn"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(String::from_utf8(repo.read("a.ovpn")).unwrap(), once);
+}
+
+#[test]
+fn add_suppressions_without_a_reason_and_never_swallowing_a_path() {
+    let repo = Repo::new();
+    repo.write("vpn/a.ovpn", LEAKY);
+    // `--add-suppressions vpn` names a folder to lint, not a reason.
+    let run = repo.run(&["--no-config", "--add-suppressions", "vpn"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let text = String::from_utf8(repo.read("vpn/a.ovpn")).unwrap();
+    assert!(
+        text.starts_with("client # ovpn6-lint: disable=missing-ifconfig-ipv6\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("route-ipv6 2000::/4 # ovpn6-lint: disable=incomplete-ipv6-routes\n"),
+        "{text}"
+    );
+    let run = repo.run(&["--no-config", "--add-suppressions=a\nb", "vpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// --diff-base: only what changed since a git revision (issue 17)
+
+/// Runs git in the scratch repository (which `Repo::new` made with a bare `.git` folder).
+fn git(repo: &Repo, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .current_dir(repo.path("."))
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("git runs");
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn diff_base_reports_only_findings_on_lines_changed_since_the_revision() {
+    let repo = Repo::new();
+    fs::remove_dir(repo.path(".git")).unwrap();
+    git(&repo, &["init", "-q"]);
+    // Three leaky files; b also has host bits in a route (a line-level finding).
+    repo.write("vpn/a.ovpn", LEAKY);
+    repo.write("vpn/b.ovpn", format!("{LEAKY}route-ipv6 2001:db8::1/64\n"));
+    repo.write("vpn/c.ovpn", LEAKY);
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+    git(&repo, &["tag", "base"]);
+    // One commit touches b only: a new line with a finding of its own.
+    repo.write(
+        "vpn/b.ovpn",
+        format!("{LEAKY}route-ipv6 2001:db8::1/64\ntun-ipv6\n"),
+    );
+    git(&repo, &["commit", "-q", "-am", "touch b"]);
+
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "short",
+        "--diff-base",
+        "base",
+        "vpn",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let files: BTreeSet<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(files, BTreeSet::from(["vpn/b.ovpn"]), "{}", run.stdout);
+    // The whole-profile findings of the changed file count; the host bits on an unchanged
+    // line do not; the new line's finding does.
+    assert_eq!(
+        run.ids(),
+        [
+            "missing-ifconfig-ipv6",
+            "incomplete-ipv6-routes",
+            "aws-vpn-client-unsupported-directive",
+            "deprecated-tun-ipv6"
+        ],
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("findings on lines unchanged since `base` not reported"),
+        "{}",
+        run.stderr
+    );
+    // A new, untracked file counts as a whole; against HEAD, nothing else changed.
+    repo.write("vpn/d.ovpn", LEAKY);
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "short",
+        "--diff-base",
+        "HEAD",
+        "vpn",
+    ]);
+    let files: BTreeSet<&str> = run
+        .stdout
+        .lines()
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(files, BTreeSet::from(["vpn/d.ovpn"]), "{}", run.stdout);
+    // A revision that does not exist is a tool error.
+    let run = repo.run(&["--no-config", "--diff-base", "no-such-ref", "vpn"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.starts_with("error: --diff-base: `no-such-ref`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_template_of_placeholders_only_is_reported_as_not_judged() {
+    let repo = Repo::new();
+    repo.write(
+        "terraform/client.ovpn.tpl",
+        "${original_client_config}\n<cert>\n${client_cert}\n</cert>\n<key>\n${client_key}\n</key>\n",
+    );
+    repo.write(".ovpn6-lint.toml", "include = [\"**/*.ovpn.tpl\"]\n");
+    let run = repo.run(&[]);
+    assert_eq!(run.code, 0, "a note: {run:?}");
+    assert!(
+        run.stdout.contains("note[template-not-judged]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("help: set `role = \"client\"`"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("passed"), "{}", run.stdout);
+    // With its role set, it is judged as a client.
+    repo.write(
+        ".ovpn6-lint.toml",
+        "include = [\"**/*.ovpn.tpl\"]\n[[overrides]]\nfiles = [\"terraform/**\"]\nrole = \"client\"\n",
+    );
+    let run = repo.run(&["--format", "short"]);
+    assert_eq!(
+        run.ids(),
+        ["incomplete-ipv6-routes", "missing-ifconfig-ipv6"],
+        "{}",
+        run.stdout
+    );
 }

@@ -1539,3 +1539,83 @@ fn fixed_profiles_are_accepted_by_openvpn_and_route_ipv6_into_the_tunnel() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// `--add-suppressions` on the leaky profiles, plus one whose route line is too long for a
+/// comment at its end (the comment goes on the line before) and one with a comment already:
+/// every finding is suppressed, OpenVPN still loads each profile with the same IPv6 settings,
+/// and a second run changes nothing.
+#[test]
+fn profiles_with_added_suppressions_are_accepted_by_openvpn_and_unchanged_by_a_second_run() {
+    let env = match check_env() {
+        Ok(e) => e,
+        Err(why) => {
+            let msg = format!("add-suppressions test DID NOT RUN: {why}");
+            if std::env::var_os("OVPN6_REQUIRE_OPENVPN").is_some() {
+                panic!("{msg}");
+            }
+            let _ = writeln!(std::io::stderr(), "\n*** {msg}\n");
+            return;
+        }
+    };
+    let dir = std::env::temp_dir().join(format!("ovpn6-lint-suppressed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let long_route = format!(
+        "client\r\ndev tun\r\nremote vpn.example.com 443 # office\r\nroute-ipv6 2000::/4{}\r\n<ca>\r\njunk\r\n</ca>\r\n",
+        " ".repeat(200)
+    );
+    let mut profiles: Vec<(&str, &[u8])> = LEAKY_PROFILES.to_vec();
+    profiles.push(("long-route-crlf.ovpn", long_route.as_bytes()));
+    let lint = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ovpn6-lint"))
+            .arg("--no-config")
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("run ovpn6-lint")
+    };
+    let mut problems = Vec::new();
+    for (name, text) in &profiles {
+        std::fs::write(dir.join(name), text).expect("write profile");
+        let before = ask_openvpn_in(&env, &dir, name, &dir.join(format!("{name}.work0")));
+        let output = lint(&["--add-suppressions=legacy profile", name]);
+        if output.status.code() != Some(0) {
+            problems.push(format!(
+                "{name}: --add-suppressions exited {:?}: {}",
+                output.status.code(),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let once = std::fs::read(dir.join(name)).expect("read profile");
+        if once == *text {
+            problems.push(format!("{name}: no comment was added"));
+        }
+        let output = lint(&["--fail-on", "note", "--format", "short", name]);
+        if output.status.code() != Some(0) || !output.stdout.is_empty() {
+            problems.push(format!(
+                "{name}: findings left after --add-suppressions: {}",
+                String::from_utf8_lossy(&output.stdout)
+            ));
+        }
+        lint(&["--add-suppressions=legacy profile", name]);
+        if std::fs::read(dir.join(name)).expect("read profile") != once {
+            problems.push(format!(
+                "{name}: a second --add-suppressions changed the file"
+            ));
+        }
+        let after = ask_openvpn_in(&env, &dir, name, &dir.join(format!("{name}.work1")));
+        if before.accepted && !after.accepted {
+            problems.push(format!(
+                "{name}: OpenVPN refuses the file with suppressions: {}",
+                after.error
+            ));
+        }
+        if before.routes != after.routes || before.ifconfig != after.ifconfig {
+            problems.push(format!(
+                "{name}: the comments changed what OpenVPN does: {:?} {:?} became {:?} {:?}",
+                before.ifconfig, before.routes, after.ifconfig, after.routes
+            ));
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}

@@ -51,6 +51,7 @@ rule_fixtures! {
     server_redirect_without_ipv6 => "server-redirect-without-ipv6",
     syntax_error => "syntax-error",
     tap_route_without_gateway => "tap-route-without-gateway",
+    template_not_judged => "template-not-judged",
     tunnel_address_out_of_range => "tunnel-address-out-of-range",
     unused_suppression => "unused-suppression",
 }

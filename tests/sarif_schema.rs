@@ -10,7 +10,7 @@ use std::path::Path;
 
 use ovpn6_lint::engine::{Engine, FileSettings};
 use ovpn6_lint::report::sarif::Sarif;
-use ovpn6_lint::report::{Checked, Format, ReportContext};
+use ovpn6_lint::report::{Checked, Format, Problem, ProblemKind, ReportContext};
 use ovpn6_lint::rules::{BUILTIN, Params, load_rule};
 use serde_json::Value;
 
@@ -156,6 +156,52 @@ fn a_clean_profile_gives_a_schema_valid_log_with_empty_results() {
     assert_eq!(run["results"], serde_json::json!([]));
     assert_eq!(run["invocations"][0]["executionSuccessful"], true);
     assert!(run.get("automationDetails").is_none());
+}
+
+#[test]
+fn a_failed_run_gives_a_schema_valid_log_that_records_the_failure() {
+    let params = Params::default();
+    let engine = engine(&params);
+    let file = check(&engine, &params, "client.ovpn", LEAKY, INCLUDED);
+    let cx = ReportContext {
+        rules: &engine.rules,
+        color: false,
+        unsafe_fixes: false,
+    };
+    let mut sarif = Sarif::new(None);
+    let mut out = Vec::new();
+    let problems = [
+        Problem {
+            path: Some("profiles/missing.ovpn".to_owned()),
+            message: "`profiles/missing.ovpn` does not exist".to_owned(),
+            kind: ProblemKind::ToolError,
+        },
+        Problem {
+            path: Some("/abs/dangling.ovpn".to_owned()),
+            message: "`/abs/dangling.ovpn` is a symbolic link whose target does not exist"
+                .to_owned(),
+            kind: ProblemKind::Path,
+        },
+    ];
+    sarif.problem(&problems[0], &cx, &mut out).unwrap();
+    sarif.file(&file, &cx, &mut out).unwrap();
+    sarif.problem(&problems[1], &cx, &mut out).unwrap();
+    sarif.finish(&cx, &mut out).unwrap();
+    let text = String::from_utf8(out).expect("SARIF is UTF-8");
+    keep("failed.sarif", &text);
+    let log: Value = serde_json::from_str(&text).expect("SARIF is JSON");
+    validate(&log);
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notifications = invocation["toolExecutionNotifications"]
+        .as_array()
+        .expect("notifications");
+    assert_eq!(notifications.len(), 2);
+    assert_eq!(
+        notifications[1]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "file:///abs/dangling.ovpn"
+    );
+    assert!(!log["runs"][0]["results"].as_array().unwrap().is_empty());
 }
 
 #[test]

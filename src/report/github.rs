@@ -2,6 +2,9 @@
 //! which the runner turns into annotations on the pull request, and [`write_job_summary`], the
 //! Markdown written to `$GITHUB_STEP_SUMMARY`.
 //!
+//! Problems that kept a path from being linted become `::error` annotations too, so a failed run
+//! never looks clean in the pull request.
+//!
 //! Values are escaped as `@actions/core` escapes them (`packages/core/src/command.ts`): the
 //! message escapes `%`, CR and LF; properties also `:` and `,`, which separate them.
 
@@ -9,11 +12,15 @@ use std::cmp::Reverse;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use super::{Checked, Format, ReportContext};
+use super::{Checked, Format, Problem, ReportContext};
 use crate::diagnostic::Severity;
 
 /// GitHub keeps at most 1 MiB of a step's summary.
 pub const SUMMARY_LIMIT: usize = 1024 * 1024;
+
+/// The job summary lists at most this many findings: it is an overview, and the annotations
+/// and the SARIF report hold every finding.
+pub const SUMMARY_LISTED: usize = 100;
 
 pub struct Github;
 
@@ -50,6 +57,23 @@ impl Format for Github {
     fn finish(&mut self, _cx: &ReportContext, _out: &mut dyn Write) -> io::Result<()> {
         Ok(())
     }
+
+    fn problem(
+        &mut self,
+        problem: &Problem,
+        _cx: &ReportContext,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let file = match &problem.path {
+            Some(path) => format!("file={},", escape_property(path)),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "::error {file}title=ovpn6-lint::{}",
+            escape_data(&problem.message)
+        )
+    }
 }
 
 fn command(severity: Severity) -> &'static str {
@@ -72,12 +96,18 @@ pub fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// The job summary as a format: counts per severity and per rule, then every finding with
-/// `path:line`, cut short (with a note saying how many were left out) to stay within `limit`
-/// bytes. Only the findings' lines are kept, never a file's text.
+/// The job summary as a format: counts per severity and per rule, the paths that could not be
+/// linted, then the first [`SUMMARY_LISTED`] findings with `path:line`, cut short (with a note
+/// saying how many were left out, and where they all are) to stay within `limit` bytes. Only
+/// the findings' lines are kept, never a file's text.
 pub struct JobSummary {
     limit: usize,
+    /// Files linted, and how many of them have findings.
     files: usize,
+    files_with_findings: usize,
+    problems: Vec<String>,
+    /// This workflow run's page, whose annotations hold every finding.
+    run_url: Option<String>,
     per_severity: BTreeMap<Reverse<Severity>, usize>,
     per_rule: BTreeMap<(Reverse<Severity>, String), usize>,
     findings: Vec<String>,
@@ -91,6 +121,9 @@ impl JobSummary {
         Self {
             limit,
             files: 0,
+            files_with_findings: 0,
+            problems: Vec::new(),
+            run_url: None,
             per_severity: BTreeMap::new(),
             per_rule: BTreeMap::new(),
             findings: Vec::new(),
@@ -99,15 +132,46 @@ impl JobSummary {
         }
     }
 
+    /// Links the run's page (`$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID`)
+    /// where the summary leaves findings out.
+    pub fn with_run_url(mut self, url: Option<String>) -> Self {
+        self.run_url = url;
+        self
+    }
+
     fn header(&self) -> String {
         let linted = plural(self.files, "file");
         let total: usize = self.per_severity.values().sum();
         let mut text = String::from("## ovpn6-lint\n\n");
+        if !self.problems.is_empty() {
+            text.push_str(&format!(
+                "**{} could not be linted**: this run is not a pass.\n\n",
+                plural(self.problems.len(), "path")
+            ));
+            for problem in self.problems.iter().take(SUMMARY_LISTED) {
+                text.push_str(&format!("- {problem}\n"));
+            }
+            if self.problems.len() > SUMMARY_LISTED {
+                text.push_str(&format!(
+                    "- and {} more (see the log)\n",
+                    self.problems.len() - SUMMARY_LISTED
+                ));
+            }
+            text.push('\n');
+        }
         if total == 0 {
             text.push_str(&format!("No findings in {linted}.\n"));
             return text;
         }
-        text.push_str(&format!("{} in {linted}.\n\n", plural(total, "finding")));
+        let with_findings = plural(self.files_with_findings, "file");
+        if self.files_with_findings == self.files {
+            text.push_str(&format!("{} in {linted}.\n\n", plural(total, "finding")));
+        } else {
+            text.push_str(&format!(
+                "{} in {with_findings} ({linted} linted).\n\n",
+                plural(total, "finding")
+            ));
+        }
         text.push_str("| Severity | Findings |\n| --- | ---: |\n");
         for (Reverse(severity), count) in &self.per_severity {
             text.push_str(&format!("| {} | {count} |\n", severity.as_str()));
@@ -133,13 +197,16 @@ impl Format for JobSummary {
         _out: &mut dyn Write,
     ) -> io::Result<()> {
         self.files += 1;
+        if !file.diagnostics.is_empty() {
+            self.files_with_findings += 1;
+        }
         for d in &file.diagnostics {
             *self.per_severity.entry(Reverse(d.severity)).or_insert(0) += 1;
             *self
                 .per_rule
                 .entry((Reverse(d.severity), d.rule.clone()))
                 .or_insert(0) += 1;
-            if self.findings_len > self.limit {
+            if self.findings_len > self.limit || self.findings.len() >= SUMMARY_LISTED {
                 self.left_out += 1;
                 continue;
             }
@@ -160,7 +227,7 @@ impl Format for JobSummary {
     fn finish(&mut self, _cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
         let header = self.header();
         // Room for the closing note, written when findings are left out.
-        let reserve = 200;
+        let reserve = 400;
         let mut budget = self.limit.saturating_sub(header.len() + reserve);
         let mut shown = 0;
         for line in &self.findings {
@@ -176,12 +243,27 @@ impl Format for JobSummary {
             out.write_all(line.as_bytes())?;
         }
         if left_out > 0 {
+            let log = match &self.run_url {
+                Some(url) => format!("[this run's annotations]({url})"),
+                None => "the step's log".to_owned(),
+            };
             write!(
                 out,
-                "\n{} not shown: a job summary holds at most 1 MiB. Every finding is in the step's log.\n",
+                "\n{} not shown. Every finding is in {log} and in the SARIF report \
+                 (code scanning, when uploaded).\n",
                 plural(left_out, "more finding"),
             )?;
         }
+        Ok(())
+    }
+
+    fn problem(
+        &mut self,
+        problem: &Problem,
+        _cx: &ReportContext,
+        _out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.problems.push(markdown_text(&problem.message));
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! `--format human`: rustc-style diagnostics rendered by codespan-reporting, then a closing
-//! count of errors, warnings and fixable findings.
+//! count of errors, warnings and fixable findings. A run in which something could not be
+//! linted never closes with "All checks passed".
 
 use std::io::{self, Write};
 
@@ -10,7 +11,7 @@ use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::termcolor::{Ansi, NoColor};
 use codespan_reporting::term::{self, Config, Styles, StylesWriter};
 
-use super::{Checked, Counts, Format, ReportContext, SourceText};
+use super::{Checked, Counts, Format, Problem, ProblemKind, ReportContext, SourceText};
 use crate::diagnostic::{Applicability, Severity};
 
 #[derive(Default)]
@@ -19,9 +20,38 @@ pub struct Human {
     /// The same counts with unsafe fixes counted as fixable, for the hint about them.
     with_unsafe: Counts,
     files: usize,
+    /// Paths that could not be linted, and problems of walked paths (the messages are on
+    /// standard error).
+    not_linted: usize,
+    path_problems: usize,
+    /// `--quiet`: findings only, no closing count.
+    quiet: bool,
+}
+
+impl Human {
+    /// `quiet`: findings only, no closing count (`--quiet`).
+    pub fn new(quiet: bool) -> Self {
+        Self {
+            quiet,
+            ..Self::default()
+        }
+    }
 }
 
 impl Format for Human {
+    fn problem(
+        &mut self,
+        problem: &Problem,
+        _cx: &ReportContext,
+        _out: &mut dyn Write,
+    ) -> io::Result<()> {
+        match problem.kind {
+            ProblemKind::ToolError => self.not_linted += 1,
+            ProblemKind::Path => self.path_problems += 1,
+        }
+        Ok(())
+    }
+
     fn file(&mut self, file: &Checked, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
         self.files += 1;
         self.counts.add(file, cx.unsafe_fixes);
@@ -86,7 +116,26 @@ impl Format for Human {
     }
 
     fn finish(&mut self, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
-        write_summary(self.files, self.counts, self.with_unsafe, cx, out)
+        if self.quiet {
+            return Ok(());
+        }
+        let mut counts = self.counts;
+        counts.errors += self.path_problems;
+        let mut with_unsafe = self.with_unsafe;
+        with_unsafe.errors += self.path_problems;
+        if self.not_linted == 0 {
+            return write_summary(self.files, counts, with_unsafe, cx, out);
+        }
+        let not_linted = plural(self.not_linted, "path");
+        if counts.total() == 0 {
+            return writeln!(
+                out,
+                "No findings in {} linted, but {not_linted} could not be linted (see the errors).",
+                plural(self.files, "file")
+            );
+        }
+        write_summary(self.files, counts, with_unsafe, cx, out)?;
+        writeln!(out, "{not_linted} could not be linted (see the errors).")
     }
 }
 
@@ -98,7 +147,12 @@ fn severity(severity: Severity) -> RenderedSeverity {
     }
 }
 
-/// `Found 2 errors, 1 warning (2 fixable with `--fix`).`, or that all checks passed.
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// `Found 2 errors, 1 warning (2 fixable with `--fix`).`, or that all checks passed (never for
+/// zero files: nothing was checked).
 pub fn write_summary(
     files: usize,
     counts: Counts,
@@ -107,13 +161,11 @@ pub fn write_summary(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     if counts.total() == 0 {
-        return writeln!(
-            out,
-            "All checks passed ({files} file{} linted).",
-            if files == 1 { "" } else { "s" }
-        );
+        if files == 0 {
+            return writeln!(out, "No file was linted.");
+        }
+        return writeln!(out, "All checks passed ({} linted).", plural(files, "file"));
     }
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let parts: Vec<String> = [
         (counts.errors, "error"),
         (counts.warnings, "warning"),

@@ -8,6 +8,7 @@ pub mod human;
 pub mod json;
 pub mod sarif;
 pub mod short;
+pub mod statistics;
 
 use std::io::{self, Write};
 
@@ -192,6 +193,25 @@ impl Counts {
     }
 }
 
+/// Something that kept a path from being linted, or the whole run from doing its job: not a
+/// finding of a rule, but never to be mistaken for a clean result either.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The path it concerns, as reports name paths; `None` for the run as a whole.
+    pub path: Option<String>,
+    pub message: String,
+    pub kind: ProblemKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The tool could not do its job (exit status 2): a missing path, an unreadable file.
+    ToolError,
+    /// A problem of one path found by walking a folder (a dangling symbolic link): reported
+    /// like an error-level finding of that path, without failing the run.
+    Path,
+}
+
 /// What every format needs besides the files.
 pub struct ReportContext<'a> {
     pub rules: &'a [Rule],
@@ -206,6 +226,17 @@ pub trait Format {
     fn file(&mut self, file: &Checked, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()>;
 
     fn finish(&mut self, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()>;
+
+    /// A [`Problem`], in report order with the files. Standard error always carries it too, so
+    /// a format that has no place for it need not write it; it must still not look clean.
+    fn problem(
+        &mut self,
+        _problem: &Problem,
+        _cx: &ReportContext,
+        _out: &mut dyn Write,
+    ) -> io::Result<()> {
+        Ok(())
+    }
 
     /// A whole report at once.
     fn write(

@@ -9,10 +9,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::json;
 use serde_sarif::sarif;
 
-use super::{Checked, Format, Range, ReportContext};
+use super::{Checked, Format, Problem, ProblemKind, Range, ReportContext};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
 use crate::model::Loc;
 use crate::rules::Rule;
@@ -34,66 +35,44 @@ pub const CONTENT_HASH: &str = "ovpn6LintContentHash/v1";
 /// "limited to 1000"); short descriptions are held to it too.
 const DESCRIPTION_LIMIT: usize = 1000;
 
-/// Streams the log: everything but the results is written with the first file, each result
-/// when its file is checked (its fingerprints need the file's text, which is not kept), and
-/// the rest of the log at the end.
+/// Builds the log as files arrive: each result is serialized when its file is checked (its
+/// fingerprints need the file's text, which is not kept), and the log is written at the end,
+/// when the invocation's outcome is known (`invocations` precedes `results` in the log).
 pub struct Sarif {
     /// `--sarif-category`: GitHub keeps one set of alerts per category (`run.automationDetails.id`).
     category: Option<String>,
-    rule_index: HashMap<String, usize>,
-    started: bool,
+    rule_index: Option<HashMap<String, usize>>,
     results: usize,
-    /// The log after the results array's `[`.
-    tail: String,
+    /// The serialized results, comma-separated.
+    buffer: Vec<u8>,
+    /// Tool errors and path problems, as `toolExecutionNotifications`.
+    notifications: Vec<sarif::Notification>,
+    /// A tool error happened: `executionSuccessful` is false.
+    failed: bool,
 }
 
 impl Format for Sarif {
-    fn file(&mut self, file: &Checked, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
-        self.start(cx, out)?;
+    fn file(&mut self, file: &Checked, cx: &ReportContext, _out: &mut dyn Write) -> io::Result<()> {
+        let rule_index = self.rule_index.get_or_insert_with(|| {
+            cx.rules
+                .iter()
+                .enumerate()
+                .map(|(i, rule)| (rule.id.clone(), i))
+                .collect()
+        });
         let mut fingerprints = Fingerprints::new(file);
         for diagnostic in &file.diagnostics {
-            let index = self.rule_index.get(diagnostic.rule.as_str()).copied();
+            let index = rule_index.get(diagnostic.rule.as_str()).copied();
             let result = result(file, diagnostic, index, &mut fingerprints);
-            out.write_all(if self.results == 0 { b"\n" } else { b",\n" })?;
-            serde_json::to_writer(&mut *out, &result)?;
+            self.buffer
+                .extend_from_slice(if self.results == 0 { b"\n" } else { b",\n" });
+            serde_json::to_writer(&mut self.buffer, &result)?;
             self.results += 1;
         }
         Ok(())
     }
 
     fn finish(&mut self, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
-        self.start(cx, out)?;
-        if self.results > 0 {
-            out.write_all(b"\n")?;
-        }
-        out.write_all(self.tail.as_bytes())?;
-        writeln!(out)
-    }
-}
-
-impl Sarif {
-    pub fn new(category: Option<String>) -> Self {
-        Self {
-            category,
-            rule_index: HashMap::new(),
-            started: false,
-            results: 0,
-            tail: String::new(),
-        }
-    }
-
-    /// Writes the log up to the results array's `[`, once.
-    fn start(&mut self, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
-        if self.started {
-            return Ok(());
-        }
-        self.started = true;
-        self.rule_index = cx
-            .rules
-            .iter()
-            .enumerate()
-            .map(|(i, rule)| (rule.id.clone(), i))
-            .collect();
         let empty = serde_json::to_string_pretty(&self.log(&[], cx))?;
         // `"results"` appears once as a key; in any text it would be escaped (`\"results\"`).
         const EMPTY_RESULTS: &str = "\"results\": []";
@@ -103,8 +82,50 @@ impl Sarif {
             + EMPTY_RESULTS.len()
             - 1;
         out.write_all(&empty.as_bytes()[..at])?;
-        self.tail = empty[at..].to_owned();
+        out.write_all(&self.buffer)?;
+        if self.results > 0 {
+            out.write_all(b"\n")?;
+        }
+        out.write_all(&empty.as_bytes()[at..])?;
+        writeln!(out)
+    }
+
+    fn problem(
+        &mut self,
+        problem: &Problem,
+        _cx: &ReportContext,
+        _out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.failed |= problem.kind == ProblemKind::ToolError;
+        let mut notification = sarif::Notification::builder()
+            .message(message(&problem.message))
+            .level(json!("error"))
+            .build();
+        if let Some(path) = &problem.path {
+            let physical = sarif::PhysicalLocation::builder()
+                .artifact_location(artifact_location(path))
+                .build();
+            notification.locations = Some(vec![
+                sarif::Location::builder()
+                    .physical_location(physical)
+                    .build(),
+            ]);
+        }
+        self.notifications.push(notification);
         Ok(())
+    }
+}
+
+impl Sarif {
+    pub fn new(category: Option<String>) -> Self {
+        Self {
+            category,
+            rule_index: None,
+            results: 0,
+            buffer: Vec::new(),
+            notifications: Vec::new(),
+            failed: false,
+        }
     }
 
     /// The whole log, as data.
@@ -141,11 +162,7 @@ impl Sarif {
             .build();
         let run = sarif::Run::builder()
             .tool(driver)
-            .invocations(vec![
-                sarif::Invocation::builder()
-                    .execution_successful(true)
-                    .build(),
-            ])
+            .invocations(vec![self.invocation()])
             .original_uri_base_ids(BTreeMap::from([(SRCROOT.to_owned(), base)]))
             .column_kind(json!("unicodeCodePoints"))
             .results(results);
@@ -158,6 +175,19 @@ impl Sarif {
             .version(json!("2.1.0"))
             .runs(vec![run])
             .build()
+    }
+}
+
+impl Sarif {
+    /// Whether the run did its job, and what kept paths from being linted.
+    fn invocation(&self) -> sarif::Invocation {
+        let mut invocation = sarif::Invocation::builder()
+            .execution_successful(!self.failed)
+            .build();
+        if !self.notifications.is_empty() {
+            invocation.tool_execution_notifications = Some(self.notifications.clone());
+        }
+        invocation
     }
 }
 
@@ -427,15 +457,13 @@ fn artifact_location(path: &str) -> sarif::ArtifactLocation {
 /// 3986 would allow are encoded too: a `:` in the first segment would read as a scheme, and
 /// some consumers give `+`, `;`, `&` or `=` a meaning of their own.
 pub fn encode_path(path: &str) -> String {
-    let mut encoded = String::with_capacity(path.len());
-    for byte in path.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
-            encoded.push(char::from(byte));
-        } else {
-            encoded.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    encoded
+    const KEPT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    utf8_percent_encode(path, KEPT).to_string()
 }
 
 /// The range a result shows: [`Checked::range`], with an end at the start of a later line
@@ -479,6 +507,16 @@ fn region(range: Range) -> sarif::Region {
         .end_line(number(range.end_line.max(range.line)))
         .end_column(number(end_column))
         .build()
+}
+
+/// The content fingerprint ([`CONTENT_HASH`]) of each of a file's diagnostics, in order: the
+/// baseline matches findings by it.
+pub fn content_fingerprints(file: &Checked) -> Vec<String> {
+    let mut fingerprints = Fingerprints::new(file);
+    file.diagnostics
+        .iter()
+        .map(|d| fingerprints.content_hash(d, shown_range(file, &d.loc)))
+        .collect()
 }
 
 /// Fingerprints for the results of one file; line hashes are computed once per source.

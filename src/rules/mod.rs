@@ -18,6 +18,7 @@ mod require_directive;
 mod routes_cover;
 mod single_directive;
 mod tap_gateway;
+mod template_only;
 mod unused_suppression;
 
 use serde::Deserialize;
@@ -334,6 +335,9 @@ pub const KINDS: &[(&str, Loader)] = &[
     }),
     ("allowed-directives", |a, p| {
         Ok(Box::new(allowed_directives::AllowedDirectives::load(a, p)?))
+    }),
+    ("template-only", |a, p| {
+        Ok(Box::new(template_only::TemplateOnly::load(a, p)?))
     }),
     ("unused-suppression", |a, p| {
         Ok(Box::new(unused_suppression::UnusedSuppression::load(a, p)?))
