@@ -9,6 +9,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
+pub mod docs;
 pub mod engine;
 pub mod explain;
 pub mod fix;
