@@ -87,6 +87,14 @@ pub struct Args {
     /// Print the effective IPv6 view of each file as JSON instead of linting.
     #[arg(long)]
     pub inspect: bool,
+
+    /// Print a completion script for SHELL (bash, zsh, fish, powershell, elvish) and exit.
+    #[arg(long, value_name = "SHELL", exclusive = true)]
+    pub generate_shell_completion: Option<clap_complete::Shell>,
+
+    /// Print the man page (roff) and exit; the release archives carry it as ovpn6-lint.1.
+    #[arg(long, hide = true, exclusive = true)]
+    pub generate_man_page: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -13,6 +13,7 @@ pub mod docs;
 pub mod engine;
 pub mod explain;
 pub mod fix;
+pub mod generate;
 pub mod inspect;
 pub mod model;
 pub mod parallel;
