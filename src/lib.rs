@@ -20,6 +20,7 @@ pub mod parallel;
 pub mod prefix;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod suppression;
 pub mod syntax;
 pub mod walk;
