@@ -250,3 +250,24 @@ fn default_of(name: &str, params: &Params) -> Option<String> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::load_rule;
+
+    #[test]
+    fn only_built_in_rules_link_to_a_page() {
+        let (name, text) = BUILTIN[0];
+        let params = Params::default();
+        let builtin = load_rule(name, text, &params).unwrap();
+        let url = rule_url(&builtin).unwrap();
+        assert!(
+            url.ends_with(&format!("/docs/rules/{}.md", builtin.id)),
+            "{url}"
+        );
+        assert!(url.contains(&format!("/blob/v{}/", env!("CARGO_PKG_VERSION"))));
+        let own = load_rule("policy/ovpn6/own.toml", text, &params).unwrap();
+        assert_eq!(rule_url(&own), None);
+    }
+}
