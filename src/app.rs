@@ -43,6 +43,16 @@ impl Fatal {
 }
 
 pub fn run(args: Args) -> Result<u8, Fatal> {
+    // Before the config is read: a broken config must not stop packaging or completion setup.
+    if let Some(shell) = args.generate_shell_completion {
+        crate::generate::completion(shell, &mut std::io::stdout());
+        return Ok(SUCCESS);
+    }
+    if args.generate_man_page {
+        crate::generate::man_page(&mut std::io::stdout())
+            .map_err(|e| Fatal(format!("cannot write the man page: {e}")))?;
+        return Ok(SUCCESS);
+    }
     let color = use_color(args.color);
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal::error(format!("cannot read the current directory: {e}")))?;

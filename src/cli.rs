@@ -130,6 +130,14 @@ pub struct Args {
     /// Record every finding of this run in a baseline file, and exit 0 unless the tool failed.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff", "diff_base"])]
     pub write_baseline: Option<PathBuf>,
+
+    /// Print a completion script for SHELL (bash, zsh, fish, powershell, elvish) and exit.
+    #[arg(long, value_name = "SHELL", exclusive = true)]
+    pub generate_shell_completion: Option<clap_complete::Shell>,
+
+    /// Print the man page (roff) and exit; the release archives carry it as ovpn6-lint.1.
+    #[arg(long, hide = true, exclusive = true)]
+    pub generate_man_page: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -404,34 +404,67 @@ fn apply_params(
     Ok(params)
 }
 
-#[derive(Debug, Deserialize)]
+/// The JSON Schema of the config file, generated from the mirror below (see [`crate::schema`]).
+/// Draft 7: what Taplo and the JSON Schema Store read most widely.
+pub fn schema() -> schemars::Schema {
+    schemars::generate::SchemaSettings::draft07()
+        .into_generator()
+        .into_root_schema_for::<ConfigFile>()
+}
+
+/// `.ovpn6-lint.toml`: which files to lint, which rules, the values rules use, and per-glob
+/// changes.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(title = "ovpn6-lint configuration")]
 struct ConfigFile {
+    /// Globs of the files to lint (default `["**/*.ovpn", "**/*.conf"]`; a `.conf` is then
+    /// linted only if it looks like OpenVPN).
+    #[schemars(with = "Option<Vec<String>>")]
     include: Option<Spanned<Vec<String>>>,
+    /// Globs of files and folders not to lint.
+    #[schemars(with = "Option<Vec<String>>")]
     exclude: Option<Spanned<Vec<String>>>,
+    /// The lowest severity that makes the exit status 1 (default `warning`).
+    #[schemars(with = "Option<crate::schema::FailOnName>")]
     fail_on: Option<Spanned<String>>,
+    /// Folders of your own rule files, relative to this file.
     #[serde(default)]
     rule_dirs: Vec<String>,
     baseline: Option<String>,
     rules: Option<RulesTable>,
+    #[schemars(with = "Option<crate::schema::ParamsSchema>")]
     params: Option<ParamsTable>,
+    /// Per-glob changes; later entries win.
     #[serde(default)]
     overrides: Vec<OverrideTable>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+/// Which rules run, and at which severity.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RulesTable {
+    /// Rule ids to run (`all` for every rule).
     select: Option<Vec<String>>,
+    /// Rule ids not to run.
     ignore: Option<Vec<String>>,
+    /// A severity per rule id.
+    #[schemars(with = "Option<BTreeMap<String, crate::schema::SeverityName>>")]
     severity: Option<BTreeMap<String, Spanned<String>>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Changes for the files matching `files`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct OverrideTable {
+    /// Globs of the files this entry applies to.
+    #[schemars(with = "Vec<String>")]
     files: Spanned<Vec<String>>,
+    /// `[params]` values for these files, over the top-level ones.
+    #[schemars(with = "Option<crate::schema::ParamsSchema>")]
     params: Option<ParamsTable>,
+    /// The role of these files, for templates without a `client` line.
+    #[schemars(with = "Option<crate::schema::RoleName>")]
     role: Option<Spanned<String>>,
     rules: Option<RulesTable>,
 }

@@ -2,6 +2,7 @@
 
 use serde_json::json;
 
+use crate::diagnostic::Applicability;
 use crate::rules::{AppliesTo, Rule};
 
 /// What, why, a bad and a good example, and fix safety, as plain text.
@@ -27,6 +28,24 @@ pub fn explain(rule: &Rule) -> String {
         .unwrap_or("This rule has no automatic fix.");
     out.push_str(&format!("## Fix safety\n\n{safety}\n"));
     out
+}
+
+/// The rule file's `fix-safety`, else what its fix's applicability means.
+pub fn fix_safety(rule: &Rule) -> String {
+    if let Some(text) = &rule.doc.fix_safety {
+        return text.clone();
+    }
+    match rule.fix.as_ref().map(|fix| fix.applicability) {
+        None => "This rule has no automatic fix.",
+        Some(Applicability::Safe) => "Safe: `--fix` applies the fix.",
+        Some(Applicability::Unsafe) => {
+            "Unsafe: only `--fix --unsafe-fixes` applies the fix; review it."
+        }
+        Some(Applicability::DisplayOnly) => {
+            "Display-only: the fix is shown as help and never applied."
+        }
+    }
+    .to_owned()
 }
 
 fn indent(example: &str) -> String {

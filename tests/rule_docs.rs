@@ -2,7 +2,8 @@
 //! `bad` example must fire the rule and its `good` example must not, with whatever params make
 //! the rule apply (`when = ["openvpn3-clients"]` needs `clients = ["openvpn3"]`; an example's
 //! `# .ovpn6-lint.toml: [params] …` comment lines add their own). And
-//! `--explain` prints that same text.
+//! `--explain` prints that same text, and `docs/rules/` holds the pages generated from it
+//! (`OVPN6_UPDATE_DOCS=1 cargo test --test rule_docs` regenerates them).
 
 mod common;
 
@@ -125,5 +126,87 @@ fn explain_prints_the_rule_files_summary_why_and_examples() {
                 "--explain {id} does not show `fix-safety`"
             );
         }
+    }
+}
+
+/// `docs/rules/<id>.md` and `docs/rules/README.md` are what the rule files generate, and no page
+/// is left for a rule that is gone. With `OVPN6_UPDATE_DOCS=1` the pages are written instead.
+#[test]
+fn docs_pages_are_generated_from_the_rule_files() {
+    use ovpn6_lint::docs;
+    use ovpn6_lint::rules::{BUILTIN, Params, load_rule};
+
+    let params = Params::default();
+    let dir = common::repo().join(docs::DIR);
+    let mut expected = std::collections::BTreeMap::new();
+    let mut rules = Vec::new();
+    for (name, text) in BUILTIN {
+        let rule = load_rule(name, text, &params).expect("built-in rule loads");
+        expected.insert(format!("{}.md", rule.id), docs::rule_page(&rule, text));
+        rules.push(rule);
+    }
+    expected.insert("README.md".to_owned(), docs::index_page(&rules));
+
+    if std::env::var_os("OVPN6_UPDATE_DOCS").is_some() {
+        fs::create_dir_all(&dir).unwrap();
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.ends_with(".md") && !expected.contains_key(&name) {
+                fs::remove_file(&path).unwrap();
+            }
+        }
+        for (name, page) in &expected {
+            fs::write(dir.join(name), page).unwrap();
+        }
+        return;
+    }
+    let mut stale = Vec::new();
+    for (name, page) in &expected {
+        if fs::read_to_string(dir.join(name)).ok().as_deref() != Some(page.as_str()) {
+            stale.push(format!("{}/{name} is missing or stale", docs::DIR));
+        }
+    }
+    for entry in fs::read_dir(&dir).into_iter().flatten() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if name.ends_with(".md") && !expected.contains_key(&name) {
+            stale.push(format!("{}/{name} belongs to no rule", docs::DIR));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "{}\nregenerate the pages with `{}`",
+        stale.join("\n"),
+        docs::UPDATE_COMMAND
+    );
+}
+
+#[test]
+fn sarif_rules_link_to_their_page_at_this_versions_tag() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = ovpn6_lint(dir.path())
+        .args(["--no-config", "--format", "sarif", "-"])
+        .write_stdin("client\n")
+        .output()
+        .unwrap();
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    assert_eq!(rules.len(), rule_ids().len());
+    for rule in rules {
+        let id = rule["id"].as_str().unwrap();
+        assert_eq!(
+            rule["helpUri"].as_str(),
+            Some(
+                format!(
+                    "https://github.com/ovpn6-lint/ovpn6-lint/blob/v{}/docs/rules/{id}.md",
+                    env!("CARGO_PKG_VERSION")
+                )
+                .as_str()
+            ),
+            "{id}"
+        );
+        assert!(common::repo().join(format!("docs/rules/{id}.md")).is_file());
     }
 }

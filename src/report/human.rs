@@ -98,6 +98,15 @@ impl Format for Human {
             if let Some(note) = &diagnostic.note {
                 notes.push(format!("note: {note}"));
             }
+            // As clippy does: where to read more, for the rules that have a page.
+            if let Some(url) = cx
+                .rules
+                .iter()
+                .find(|rule| rule.id == diagnostic.rule)
+                .and_then(crate::docs::rule_url)
+            {
+                notes.push(format!("help: for further information visit {url}"));
+            }
             let rendered = Rendered::new(severity(diagnostic.severity))
                 .with_code(&diagnostic.rule)
                 .with_message(&diagnostic.message)

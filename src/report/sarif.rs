@@ -15,6 +15,7 @@ use serde_sarif::sarif;
 
 use super::{Checked, Format, Problem, ProblemKind, Range, ReportContext};
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Severity};
+use crate::explain::fix_safety;
 use crate::model::Loc;
 use crate::rules::Rule;
 
@@ -222,7 +223,7 @@ fn descriptor(rule: &Rule) -> sarif::ReportingDescriptor {
     } else {
         properties.tags(doc.tags.clone()).build()
     };
-    sarif::ReportingDescriptor::builder()
+    let descriptor = sarif::ReportingDescriptor::builder()
         .id(&rule.id)
         .name(upper_camel_case(&rule.id))
         .short_description(plain(truncate(
@@ -244,8 +245,12 @@ fn descriptor(rule: &Rule) -> sarif::ReportingDescriptor {
                 .level(json!(rule.severity.as_str()))
                 .build(),
         )
-        .properties(properties)
-        .build()
+        .properties(properties);
+    // A rule from `rule-dirs` has no page to point at.
+    match crate::docs::rule_url(rule) {
+        Some(url) => descriptor.help_uri(url).build(),
+        None => descriptor.build(),
+    }
 }
 
 /// GitHub ranks alerts by `precision`. Rules tagged `correctness` state what OpenVPN does with
@@ -286,23 +291,6 @@ fn help_markdown(rule: &Rule) -> String {
     }
     text.push_str(&format!("\n## Fix safety\n\n{}\n", fix_safety(rule)));
     text
-}
-
-fn fix_safety(rule: &Rule) -> String {
-    if let Some(text) = &rule.doc.fix_safety {
-        return text.clone();
-    }
-    match rule.fix.as_ref().map(|fix| fix.applicability) {
-        None => "This rule has no automatic fix.",
-        Some(Applicability::Safe) => "Safe: `--fix` applies the fix.",
-        Some(Applicability::Unsafe) => {
-            "Unsafe: only `--fix --unsafe-fixes` applies the fix; review it."
-        }
-        Some(Applicability::DisplayOnly) => {
-            "Display-only: the fix is shown as help and never applied."
-        }
-    }
-    .to_owned()
 }
 
 fn result(

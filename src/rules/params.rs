@@ -18,6 +18,17 @@ pub enum Client {
     AwsVpnClient,
 }
 
+impl Client {
+    /// As written in `clients`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Client::Openvpn2 => "openvpn2",
+            Client::Openvpn3 => "openvpn3",
+            Client::AwsVpnClient => "aws-vpn-client",
+        }
+    }
+}
+
 /// `server = "PATH"`: a server config in the repository.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerConfig {

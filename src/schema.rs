@@ -1,0 +1,115 @@
+//! The JSON Schema of `.ovpn6-lint.toml`, for editors (Taplo / Even Better TOML complete and
+//! check the file with it). It is generated with schemars from the config file's serde mirror
+//! in [`crate::config`]; this module holds what the mirror keeps as plain text or as a free
+//! TOML table (severity and role names, and the `[params]` that `config.rs` validates by hand),
+//! described as types. `schemas/ovpn6-lint.schema.json` is the committed copy: a test fails
+//! while it is stale (`OVPN6_UPDATE_SCHEMA=1 cargo test --test config_schema` rewrites it).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+
+/// The committed schema's path, relative to the repository root.
+pub const PATH: &str = "schemas/ovpn6-lint.schema.json";
+
+/// The schema as pretty JSON text, ending in a newline.
+pub fn json() -> String {
+    let mut schema = crate::config::schema();
+    schema.insert(
+        "$id".to_owned(),
+        format!(
+            "{}/raw/main/{PATH}",
+            env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')
+        )
+        .into(),
+    );
+    let mut text = serde_json::to_string_pretty(&schema).expect("a schema serializes");
+    text.push('\n');
+    text
+}
+
+/// A rule's severity.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)] // Only its schema is used.
+pub enum SeverityName {
+    Error,
+    Warning,
+    Note,
+}
+
+/// The lowest severity that makes the exit status 1.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum FailOnName {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+/// A profile's role.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum RoleName {
+    Client,
+    Server,
+    P2p,
+}
+
+/// An OpenVPN client family.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum ClientName {
+    Openvpn2,
+    Openvpn3,
+    AwsVpnClient,
+}
+
+/// What an AWS Client VPN endpoint's tunnel carries (its traffic IP address type).
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub enum TrafficTypeName {
+    Ipv4,
+    Ipv6,
+    DualStack,
+}
+
+/// Values that rules refer to by name (`$required-coverage`). Keys not listed here are lists of
+/// IPv6 prefixes for your own rules.
+#[derive(JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+#[allow(dead_code)]
+pub struct ParamsSchema {
+    /// Prefixes the profile's IPv6 routes must cover (default `["2000::/3"]`; add `"fc00::/7"`
+    /// to tunnel unique-local too).
+    required_coverage: Option<Vec<String>>,
+    /// Where tunnel addresses may lie (default `["100::/64", "fc00::/7"]`).
+    tunnel_ranges: Option<Vec<String>>,
+    /// What the `ifconfig-ipv6` fix inserts: a local address (optionally /64../124) and a
+    /// remote address, both inside `tunnel-ranges`.
+    #[schemars(length(min = 2, max = 2))]
+    tunnel_addresses: Option<Vec<String>>,
+    /// Which profiles the leak rules judge (default `["client"]`).
+    leak_roles: Option<Vec<RoleName>>,
+    /// The server pushes `ifconfig-ipv6` and IPv6 routes: the leak rules then stay silent
+    /// unless the profile stops them.
+    server_pushes_ipv6: Option<bool>,
+    /// The AWS Client VPN endpoint's traffic IP address type (default `"ipv4"`): `ipv6` and
+    /// `dual-stack` endpoints assign and push IPv6 themselves.
+    traffic_ip_address_type: Option<TrafficTypeName>,
+    /// The AWS Client VPN endpoint is a split tunnel (default `false`).
+    split_tunnel: Option<bool>,
+    /// This repository's server config for these profiles, relative to the config file's
+    /// folder: they are judged with what it pushes.
+    server: Option<String>,
+    /// The OpenVPN clients that use these profiles (default `["openvpn2"]`; profiles whose
+    /// every `remote` is an AWS Client VPN endpoint default to `["openvpn2", "aws-vpn-client"]`).
+    clients: Option<Vec<ClientName>>,
+    #[serde(flatten)]
+    extra_prefixes: BTreeMap<String, Vec<String>>,
+}
