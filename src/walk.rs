@@ -266,8 +266,7 @@ const OPENVPN_MARKERS: &[&str] = &[
 pub fn looks_like_openvpn(text: &[u8]) -> bool {
     let parsed = syntax::parse(text);
     parsed
-        .directives
-        .iter()
+        .directives()
         .any(|d| OPENVPN_MARKERS.contains(&d.name()))
 }
 

@@ -44,31 +44,31 @@ fn config_like() -> impl Strategy<Value = Vec<u8>> {
 
 fn check_spans(text: &[u8]) {
     let parsed = parse(text);
-    for directive in &parsed.directives {
+    for directive in parsed.directives() {
         assert!(directive.line.start <= directive.line.end && directive.line.end <= text.len());
-        for word in &directive.words {
+        for word in directive.words() {
             assert!(
-                word.span.start <= word.span.end && word.span.end <= text.len(),
+                word.span().start <= word.span().end && word.span().end <= text.len(),
                 "{word:?}"
             );
             if directive.block.is_some() {
                 continue; // The opener's text is the tag, not the word as written.
             }
-            let again = tokenize(&text[word.span.clone()], 0);
+            let again = tokenize(&text[word.span()], 0);
             assert_eq!(
                 again.words.len(),
                 1,
                 "{:?} from {:?}",
                 word,
-                String::from_utf8_lossy(&text[word.span.clone()])
+                String::from_utf8_lossy(&text[word.span()])
             );
-            let is_name = std::ptr::eq(word, &directive.words[0]);
-            let stripped_dashes = is_name && again.words[0].text == format!("--{}", word.text);
+            let is_name = std::ptr::eq(word, &directive.words()[0]);
+            let stripped_dashes = is_name && again.words[0].text() == format!("--{}", word.text());
             assert!(
-                again.words[0].text == word.text || stripped_dashes,
+                again.words[0].text() == word.text() || stripped_dashes,
                 "{:?} vs {:?}",
-                again.words[0].text,
-                word.text
+                again.words[0].text(),
+                word.text()
             );
         }
     }

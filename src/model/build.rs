@@ -73,11 +73,11 @@ impl Builder<'_> {
             });
         }
         self.check_connection_remotes(source);
-        let count = self.sources[source].parsed.directives.len();
+        let count = self.sources[source].parsed.directives().len();
         self.state.options.reserve(count);
-        for index in 0..self.sources[source].parsed.directives.len() {
+        for index in 0..count {
             let id = DirectiveId { source, index };
-            let directive = &self.sources[source].parsed.directives[index];
+            let directive = self.sources[source].parsed.directive(index);
             let include = self.state.option(
                 id,
                 directive,
@@ -99,8 +99,7 @@ impl Builder<'_> {
                 continue;
             }
             let has_remote = parsed
-                .directives
-                .iter()
+                .directives()
                 .any(|d| d.connection == Some(index) && d.name() == "remote");
             if !has_remote {
                 self.state.errors.push(Problem {
@@ -216,15 +215,15 @@ impl State {
             span: span.clone(),
         };
         let setenv_opt = directive.name() == "setenv"
-            && directive.words.get(1).is_some_and(|w| w.text == "opt")
-            && directive.words.len() > 2;
+            && directive.words().get(1).is_some_and(|w| w.text() == "opt")
+            && directive.words().len() > 2;
         let skip = if setenv_opt { 2 } else { 0 };
-        let words = &directive.words[skip..];
-        let name: &str = &words[0].text;
+        let words = &directive.words()[skip..];
+        let name: &str = words[0].text();
         // A line has at most `MAX_WORDS` words: its arguments fit on the stack.
         let mut arg_texts = [""; tokenizer::MAX_WORDS];
         for (text, word) in arg_texts.iter_mut().zip(&words[1..]) {
-            *text = word.text.as_str();
+            *text = word.text();
         }
         let args = &arg_texts[..words.len() - 1];
         let mut line = OptionLine {
@@ -236,7 +235,7 @@ impl State {
             in_connection: directive.connection.is_some(),
         };
 
-        let joined = joined_name(name, &text[words[0].span.clone()], words.len() == 1);
+        let joined = joined_name(name, &text[words[0].span()], words.len() == 1);
         let outcome = if let Some(block) = directive.block {
             self.inline_block(name, parsed.blocks[block].connection.is_some(), setenv_opt)
         } else if let Some(message) = &joined {
@@ -281,7 +280,7 @@ impl State {
             Outcome::RefusedSyntax(message) => {
                 line.status = Status::Refused;
                 self.errors.push(Problem {
-                    loc: at(&words[0].span),
+                    loc: at(&words[0].span()),
                     kind: ProblemKind::Syntax,
                     message,
                 });
@@ -322,7 +321,7 @@ impl State {
                     // Any name with a space in it is unknown to OpenVPN; how it was written
                     // is the mistake, so it is reported with the text's errors.
                     let (loc, kind) = if joined.is_some() {
-                        (at(&words[0].span), ProblemKind::Syntax)
+                        (at(&words[0].span()), ProblemKind::Syntax)
                     } else {
                         (line.loc.clone(), ProblemKind::Directive)
                     };
@@ -504,7 +503,7 @@ impl State {
     }
 
     fn ifconfig_ipv6(&mut self, words: &[Word], loc: &Loc, source: SourceId) -> Outcome {
-        let (local_text, remote_text) = (&words[1].text, &words[2].text);
+        let (local_text, remote_text) = (words[1].text(), words[2].text());
         let local = AddressSpec::parse(local_text);
         let remote = parse_numeric(remote_text);
         let Some(bits) = local.bits else {
@@ -554,11 +553,11 @@ impl State {
             loc: loc.clone(),
             local_span: Some(Loc {
                 source,
-                span: words[1].span.clone(),
+                span: words[1].span(),
             }),
             remote_span: Some(Loc {
                 source,
-                span: words[2].span.clone(),
+                span: words[2].span(),
             }),
             derived_from_server_ipv6: false,
         });
@@ -611,11 +610,11 @@ impl State {
 
     /// A server's `push "a,b"` sends two options; a client splits them at commas.
     fn push(&mut self, word: &Word, loc: &Loc) {
-        for piece in word.text.split(',') {
+        for piece in word.text().split(',') {
             let words: Vec<String> = tokenizer::tokenize(piece.as_bytes(), 0)
                 .words
                 .into_iter()
-                .map(|w| w.text.into_string())
+                .map(|w| w.text().to_owned())
                 .collect();
             if !words.is_empty() {
                 self.pushes.push(Pushed {
@@ -623,7 +622,7 @@ impl State {
                     words,
                     loc: Loc {
                         source: loc.source,
-                        span: word.span.clone(),
+                        span: word.span(),
                     },
                 });
             }
@@ -677,12 +676,14 @@ impl State {
         let mut named = Vec::new();
         for &option in &self.routes {
             let line = &self.options[option];
-            let words =
-                &sources[line.id.source].parsed.directives[line.id.index].words[line.skip + 1..];
+            let words = &sources[line.id.source]
+                .parsed
+                .directive(line.id.index)
+                .words()[line.skip + 1..];
             let route = RouteLine {
-                network: &words[0].text,
-                gateway: words.get(1).map(|w| w.text.as_str()),
-                metric: words.get(2).map(|w| w.text.as_str()),
+                network: words[0].text(),
+                gateway: words.get(1).map(Word::text),
+                metric: words.get(2).map(Word::text),
             };
             let reason = match resolve_route(&route, default_gateway, default_metric) {
                 Ok(resolved) if !installs(dev_type, resolved.gateway, resolved.metric) => {
@@ -713,7 +714,7 @@ impl State {
                 loc: line.loc.clone(),
                 network_loc: Loc {
                     source: line.id.source,
-                    span: words[0].span.clone(),
+                    span: words[0].span(),
                 },
                 reason,
             });

@@ -19,7 +19,7 @@ pub type Span = std::ops::Range<usize>;
 #[derive(Debug, Default, Clone)]
 pub struct Parsed {
     /// Every line with words, in file order; inline block openers included, block bodies not.
-    pub directives: Vec<Directive>,
+    directives: Vec<Directive>,
     pub blocks: Vec<InlineBlock>,
     /// Comments (`#`/`;` to the end of the line, line ending excluded), in file order.
     pub comments: Vec<Span>,
@@ -28,11 +28,23 @@ pub struct Parsed {
     pub bom: bool,
 }
 
+impl Parsed {
+    /// Every line with words, in file order; inline block openers included, block bodies not.
+    pub fn directives(&self) -> impl ExactSizeIterator<Item = &Directive> {
+        self.directives.iter()
+    }
+
+    /// The directive at this index of [`Parsed::directives`].
+    pub fn directive(&self, index: usize) -> &Directive {
+        &self.directives[index]
+    }
+}
+
 /// One line with words.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
     /// The words as OpenVPN passes them on: a leading `--` is already gone from the name.
-    pub words: Vec<Word>,
+    words: Vec<Word>,
     /// From the first word's start to the last word's end (no comment, no line ending).
     pub line: Span,
     /// Index into [`Parsed::blocks`] of the `<connection>` whose body holds this line.
@@ -44,7 +56,12 @@ pub struct Directive {
 impl Directive {
     /// The option name (`route-ipv6`), or the tag of an inline block.
     pub fn name(&self) -> &str {
-        &self.words[0].text
+        self.words[0].text()
+    }
+
+    /// All words: the name, then the arguments. Never empty.
+    pub fn words(&self) -> &[Word] {
+        &self.words
     }
 
     /// The words after the name.

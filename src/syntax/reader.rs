@@ -96,16 +96,16 @@ fn read_lines(
         }
 
         let mut words = tokens.words;
-        if words[0].text.len() >= 3 && words[0].text.starts_with("--") {
-            words[0].text.replace_range(..2, "");
+        if words[0].text().len() >= 3 && words[0].text().starts_with("--") {
+            words[0].strip_dashes();
         }
-        if words[0].text.starts_with('\u{feff}') && !first_line {
+        if words[0].text().starts_with('\u{feff}') && !first_line {
             parsed.errors.push(SyntaxError {
-                span: words[0].span.start..words[0].span.start + BOM.len(),
+                span: words[0].span().start..words[0].span().start + BOM.len(),
                 kind: SyntaxErrorKind::MisplacedBom,
             });
         }
-        let line_span = words[0].span.start..words[words.len() - 1].span.end;
+        let line_span = words[0].span().start..words[words.len() - 1].span().end;
         let mut directive = Directive {
             words,
             line: line_span,
@@ -118,19 +118,19 @@ fn read_lines(
             let index = parsed.blocks.len();
             if close.is_none() {
                 parsed.errors.push(SyntaxError {
-                    span: directive.words[0].span.clone(),
+                    span: directive.words[0].span(),
                     kind: SyntaxErrorKind::MissingEndTag { tag: tag.clone() },
                 });
             }
             parsed.blocks.push(InlineBlock {
                 tag: tag.clone(),
-                open: directive.words[0].span.clone(),
+                open: directive.words[0].span(),
                 body: body.clone(),
                 close: close.clone(),
                 connection,
             });
             directive.block = Some(index);
-            directive.words[0].text = tag.as_str().into();
+            directive.words[0].set_text(&tag);
             pos = close.map_or(end, |c| c.end);
             let is_connection = tag == "connection" && connection.is_none();
             parsed.directives.push(directive);
@@ -148,7 +148,7 @@ fn inline_tag(directive: &Directive) -> Option<String> {
     let [word] = directive.words.as_slice() else {
         return None;
     };
-    let text = word.text.as_str();
+    let text = word.text();
     (text.len() >= 2 && text.starts_with('<') && text.ends_with('>'))
         .then(|| text[1..text.len() - 1].to_owned())
 }
@@ -297,7 +297,7 @@ mod tests {
     use super::*;
 
     fn names(parsed: &Parsed) -> Vec<&str> {
-        parsed.directives.iter().map(|d| d.name()).collect()
+        parsed.directives().map(|d| d.name()).collect()
     }
 
     fn kinds(parsed: &Parsed) -> Vec<&SyntaxErrorKind> {
@@ -316,26 +316,26 @@ mod tests {
     fn crlf_reads_like_lf_and_line_spans_exclude_the_ending() {
         let parsed = parse(b"dev tun\r\nroute-ipv6 2000::/3\r\n");
         assert_eq!(names(&parsed), ["dev", "route-ipv6"]);
-        assert_eq!(parsed.directives[1].args()[0].text, "2000::/3");
-        assert_eq!(parsed.directives[0].line, 0..7);
+        assert_eq!(parsed.directive(1).args()[0].text(), "2000::/3");
+        assert_eq!(parsed.directive(0).line, 0..7);
         let parsed = parse(b"  route-ipv6 2000::/3 # c\n");
-        assert_eq!(parsed.directives[0].line, 2..21);
+        assert_eq!(parsed.directive(0).line, 2..21);
     }
 
     #[test]
     fn cr_only_file_is_one_line() {
         let parsed = parse(b"dev null\rverb 4\r");
         assert_eq!(parsed.directives.len(), 1);
-        assert_eq!(parsed.directives[0].words.len(), 4);
+        assert_eq!(parsed.directive(0).words().len(), 4);
     }
 
     #[test]
     fn bom_is_skipped_on_line_one_only() {
         let parsed = parse(b"\xEF\xBB\xBFdev tun\n\xEF\xBB\xBFroute-ipv6 2000::/3\n");
         assert!(parsed.bom);
-        assert_eq!(parsed.directives[0].name(), "dev");
-        assert_eq!(parsed.directives[0].words[0].span, 3..6);
-        assert_eq!(parsed.directives[1].name(), "\u{feff}route-ipv6");
+        assert_eq!(parsed.directive(0).name(), "dev");
+        assert_eq!(parsed.directive(0).words()[0].span(), 3..6);
+        assert_eq!(parsed.directive(1).name(), "\u{feff}route-ipv6");
         assert_eq!(kinds(&parsed), [&SyntaxErrorKind::MisplacedBom]);
     }
 
@@ -367,7 +367,7 @@ mod tests {
     #[test]
     fn nul_ends_the_line() {
         let parsed = parse(b"route-ipv6 2000::/3\0 garbage \"\ndev tun\n");
-        assert_eq!(parsed.directives[0].words.len(), 2);
+        assert_eq!(parsed.directive(0).words().len(), 2);
         assert!(parsed.errors.is_empty());
         assert_eq!(names(&parsed), ["route-ipv6", "dev"]);
     }
@@ -487,12 +487,9 @@ mod tests {
             names(&parsed),
             ["connection", "remote", "route-ipv6", "dev"]
         );
-        assert_eq!(parsed.directives[2].connection, Some(0));
-        assert_eq!(parsed.directives[3].connection, None);
-        assert_eq!(
-            &text[parsed.directives[2].words[1].span.clone()],
-            b"2000::/3"
-        );
+        assert_eq!(parsed.directive(2).connection, Some(0));
+        assert_eq!(parsed.directive(3).connection, None);
+        assert_eq!(&text[parsed.directive(2).words()[1].span()], b"2000::/3");
     }
 
     #[test]
@@ -557,6 +554,6 @@ mod tests {
     #[test]
     fn last_line_needs_no_newline() {
         let parsed = parse(b"dev tun\nroute-ipv6 2000::/3");
-        assert_eq!(parsed.directives[1].line, 8..27);
+        assert_eq!(parsed.directive(1).line, 8..27);
     }
 }

@@ -19,9 +19,32 @@ const MAX_WORD_LEN: usize = 256;
 pub struct Word {
     /// The word as OpenVPN sees it (quotes removed, escapes resolved), lossily decoded; held
     /// inline up to 24 bytes, which is nearly every word.
-    pub text: CompactString,
+    text: CompactString,
     /// Where the word was written, quotes and backslashes included.
-    pub span: Span,
+    span: Span,
+}
+
+impl Word {
+    /// The word as OpenVPN sees it: quotes removed, escapes resolved, a leading `--` gone from
+    /// an option name; invalid UTF-8 shown with replacement characters.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Where the word was written in the file, quotes and backslashes included.
+    pub fn span(&self) -> Span {
+        self.span.clone()
+    }
+
+    /// The option name without its leading `--`, as OpenVPN strips it.
+    pub(super) fn strip_dashes(&mut self) {
+        self.text.replace_range(..2, "");
+    }
+
+    /// An inline block's opener stands for its tag.
+    pub(super) fn set_text(&mut self, text: &str) {
+        self.text = text.into();
+    }
 }
 
 /// The words of one line, where its comment starts, and the error that makes OpenVPN stop.
@@ -261,7 +284,7 @@ mod tests {
     fn words(line: &str) -> Vec<String> {
         let t = tokenize(line.as_bytes(), 0);
         assert_eq!(t.error, None, "unexpected error for {line:?}");
-        t.words.into_iter().map(|w| w.text.into_string()).collect()
+        t.words.into_iter().map(|w| w.text().to_owned()).collect()
     }
 
     fn error(line: &str) -> TokenError {
