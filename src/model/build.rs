@@ -80,7 +80,7 @@ impl Builder<'_> {
             let directive = self.sources[source].parsed.directive(index);
             let include = self.state.option(
                 id,
-                directive,
+                &directive,
                 &self.sources[source].parsed,
                 &self.sources[source].text,
             );
@@ -205,7 +205,7 @@ impl State {
     fn option(
         &mut self,
         id: DirectiveId,
-        directive: &syntax::Directive,
+        directive: &syntax::Directive<'_>,
         parsed: &syntax::Parsed,
         text: &[u8],
     ) -> Option<Request> {

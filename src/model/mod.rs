@@ -163,7 +163,7 @@ impl Profile {
         &self.sources[0]
     }
 
-    pub fn directive(&self, id: DirectiveId) -> &Directive {
+    pub fn directive(&self, id: DirectiveId) -> Directive<'_> {
         self.sources[id.source].parsed.directive(id.index)
     }
 

@@ -4,8 +4,8 @@
 
 use memchr::memchr;
 
-use super::tokenizer::{TokenError, tokenize};
-use super::{Directive, InlineBlock, Parsed, Span, SyntaxError, SyntaxErrorKind};
+use super::tokenizer::{TokenError, Word, tokenize_into};
+use super::{InlineBlock, Parsed, Span, StoredDirective, SyntaxError, SyntaxErrorKind};
 
 /// OpenVPN refuses a line of this many bytes or more (line ending and BOM included).
 pub const OPTION_LINE_SIZE: usize = 256;
@@ -79,7 +79,8 @@ fn read_lines(
         }
         first = false;
 
-        let tokens = tokenize(&text[line.clone()], line.start);
+        let first_word = parsed.words.len();
+        let tokens = tokenize_into(&text[line.clone()], line.start, &mut parsed.words);
         if let Some(start) = tokens.comment_start {
             parsed
                 .comments
@@ -88,14 +89,15 @@ fn read_lines(
         pos = resume;
         if let Some(error) = tokens.error {
             // OpenVPN stops at this line; its words are not taken.
+            parsed.words.truncate(first_word);
             parsed.errors.push(token_error(error, text, line.end));
             continue;
         }
-        if tokens.words.is_empty() {
+        if parsed.words.len() == first_word {
             continue;
         }
 
-        let mut words = tokens.words;
+        let words = &mut parsed.words[first_word..];
         if words[0].text().len() >= 3 && words[0].text().starts_with("--") {
             words[0].strip_dashes();
         }
@@ -106,33 +108,36 @@ fn read_lines(
             });
         }
         let line_span = words[0].span().start..words[words.len() - 1].span().end;
-        let mut directive = Directive {
-            words,
+        let tag = inline_tag(words);
+        let mut directive = StoredDirective {
+            words: index_u32(first_word)..index_u32(parsed.words.len()),
             line: line_span,
             connection,
             block: None,
         };
-        if let Some(tag) = inline_tag(&directive) {
+        if let Some(tag) = tag {
             let body_start = pos;
             let (body, close) = read_inline_body(text, body_start, end, &tag, mode);
             let index = parsed.blocks.len();
+            let opener = &mut parsed.words[first_word];
             if close.is_none() {
                 parsed.errors.push(SyntaxError {
-                    span: directive.words[0].span(),
+                    span: opener.span(),
                     kind: SyntaxErrorKind::MissingEndTag { tag: tag.clone() },
                 });
             }
+            let open = opener.span();
+            opener.set_text(&tag);
+            let is_connection = tag == "connection" && connection.is_none();
             parsed.blocks.push(InlineBlock {
-                tag: tag.clone(),
-                open: directive.words[0].span(),
+                tag,
+                open,
                 body: body.clone(),
                 close: close.clone(),
                 connection,
             });
             directive.block = Some(index);
-            directive.words[0].set_text(&tag);
             pos = close.map_or(end, |c| c.end);
-            let is_connection = tag == "connection" && connection.is_none();
             parsed.directives.push(directive);
             if is_connection {
                 read_lines(text, body, Mode::ConnectionBody, Some(index), parsed);
@@ -143,9 +148,14 @@ fn read_lines(
     }
 }
 
+/// A word list's index as [`StoredDirective`] keeps it.
+fn index_u32(index: usize) -> u32 {
+    u32::try_from(index).expect("a file has fewer than 4 billion words")
+}
+
 /// `<tag>` alone on a line opens an inline block (checked after `--` stripping).
-fn inline_tag(directive: &Directive) -> Option<String> {
-    let [word] = directive.words.as_slice() else {
+fn inline_tag(words: &[Word]) -> Option<String> {
+    let [word] = words else {
         return None;
     };
     let text = word.text();

@@ -56,6 +56,15 @@ pub struct TokenizedLine {
     pub error: Option<TokenError>,
 }
 
+/// What [`tokenize_into`] finds besides the words: where the comment starts, and the error
+/// that makes OpenVPN stop.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LineEnd {
+    /// The `#` or `;` (or the backslash before it) that starts a comment.
+    pub comment_start: Option<usize>,
+    pub error: Option<TokenError>,
+}
+
 /// Why OpenVPN refuses a line as text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenError {
@@ -80,30 +89,30 @@ enum State {
 /// Splits `line` (one line as OpenVPN read it, line ending included, already cut at the first
 /// NUL) into words. `offset` is where `line` starts in the file, so spans are file offsets.
 pub fn tokenize(line: &[u8], offset: usize) -> TokenizedLine {
-    tokenize_plain(line, offset).unwrap_or_else(|| {
-        let mut result = tokenize_any(line, offset);
-        result.words = exact(result.words);
-        result
-    })
+    let mut words = Vec::new();
+    let end = tokenize_into(line, offset, &mut words);
+    TokenizedLine {
+        words,
+        comment_start: end.comment_start,
+        error: end.error,
+    }
 }
 
-/// Directives keep their words for the whole run, so they hold exactly as many as there are:
-/// a grown `Vec` keeps room for 4, twice what a typical `route-ipv6` line needs.
-fn exact(mut words: Vec<Word>) -> Vec<Word> {
-    if words.capacity() == words.len() {
-        return words;
-    }
-    let mut exact = Vec::with_capacity(words.len());
-    exact.append(&mut words);
-    exact
+/// [`tokenize`], appending the words to `words` (the reader keeps one list for a whole file).
+/// After an error, the words pushed for this line are not to be taken.
+pub fn tokenize_into(line: &[u8], offset: usize, words: &mut Vec<Word>) -> LineEnd {
+    tokenize_plain(line, offset, words).unwrap_or_else(|| tokenize_any(line, offset, words))
 }
 
 /// OpenVPN's state machine, byte by byte.
-fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
-    let mut result = TokenizedLine::default();
+fn tokenize_any(line: &[u8], offset: usize, words: &mut Vec<Word>) -> LineEnd {
+    let mut result = LineEnd::default();
+    let first_word = words.len();
     let mut state = State::Initial;
     let mut backslash_at: Option<usize> = None;
-    let mut word: Vec<u8> = Vec::new();
+    // The unescaped word, at most `MAX_WORD_LEN` bytes (longer is an error).
+    let mut word = [0u8; MAX_WORD_LEN];
+    let mut word_len = 0;
     let mut word_start = 0;
 
     // OpenVPN walks the C string including its terminating NUL, which ends the last word.
@@ -156,11 +165,11 @@ fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
                 }
             }
             if let Some(end) = done_at {
-                result.words.push(Word {
-                    text: to_text(&word),
+                words.push(Word {
+                    text: to_text(&word[..word_len]),
                     span: offset + word_start..offset + end.min(line.len()),
                 });
-                word.clear();
+                word_len = 0;
                 state = State::Initial;
             }
             if let Some(at) = backslash_at
@@ -173,13 +182,14 @@ fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
             backslash_at = None;
         }
         if out != 0 {
-            if word.len() >= MAX_WORD_LEN {
+            if word_len >= MAX_WORD_LEN {
                 result.error = Some(TokenError::WordTooLong(offset + word_start));
                 return result;
             }
-            word.push(out);
+            word[word_len] = out;
+            word_len += 1;
         }
-        if result.words.len() >= MAX_WORDS || c == 0 {
+        if words.len() - first_word >= MAX_WORDS || c == 0 {
             break;
         }
     }
@@ -195,9 +205,9 @@ fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
 /// most lines: words are runs of non-blanks, and a word that starts with `#` or `;` starts a
 /// comment. `None` when a quote or a backslash comes before the comment: the state machine
 /// reads that line.
-fn tokenize_plain(line: &[u8], offset: usize) -> Option<TokenizedLine> {
-    let mut result = TokenizedLine::default();
-    // Word bounds first, so the words get a `Vec` of exactly their number.
+fn tokenize_plain(line: &[u8], offset: usize, words: &mut Vec<Word>) -> Option<LineEnd> {
+    let mut result = LineEnd::default();
+    // Word bounds first: nothing is pushed before a quote sends the line to the state machine.
     let mut bounds = [(0, 0); MAX_WORDS];
     let mut count = 0;
     let mut i = 0;
@@ -227,13 +237,10 @@ fn tokenize_plain(line: &[u8], offset: usize) -> Option<TokenizedLine> {
         bounds[count] = (start, i);
         count += 1;
     }
-    result.words = bounds[..count]
-        .iter()
-        .map(|&(start, end)| Word {
-            text: to_text(&line[start..end]),
-            span: offset + start..offset + end,
-        })
-        .collect();
+    words.extend(bounds[..count].iter().map(|&(start, end)| Word {
+        text: to_text(&line[start..end]),
+        span: offset + start..offset + end,
+    }));
     Some(result)
 }
 
@@ -435,13 +442,32 @@ mod tests {
         assert_eq!(spans, [102..107, 108..111, 112..115]);
     }
 
+    fn plain(line: &[u8], offset: usize) -> Option<TokenizedLine> {
+        let mut words = Vec::new();
+        tokenize_plain(line, offset, &mut words).map(|end| TokenizedLine {
+            words,
+            comment_start: end.comment_start,
+            error: end.error,
+        })
+    }
+
+    fn any(line: &[u8], offset: usize) -> TokenizedLine {
+        let mut words = Vec::new();
+        let end = tokenize_any(line, offset, &mut words);
+        TokenizedLine {
+            words,
+            comment_start: end.comment_start,
+            error: end.error,
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn the_plain_path_agrees_with_the_state_machine(
             line in proptest::collection::vec(proptest::sample::select(b"ab#; \t\r\n\x0b\x0c<>/:x".to_vec()), 0..300)
         ) {
-            let plain = tokenize_plain(&line, 7).expect("no quotes: the plain path reads it");
-            let any = tokenize_any(&line, 7);
+            let plain = plain(&line, 7).expect("no quotes: the plain path reads it");
+            let any = any(&line, 7);
             proptest::prop_assert_eq!(plain.error, any.error);
             if plain.error.is_none() {
                 proptest::prop_assert_eq!(plain, any);
@@ -452,8 +478,8 @@ mod tests {
         fn the_plain_path_leaves_quotes_to_the_state_machine(
             line in proptest::collection::vec(proptest::sample::select(b"ab#; \t<x\"'\\".to_vec()), 0..40)
         ) {
-            let any = tokenize_any(&line, 7);
-            match tokenize_plain(&line, 7) {
+            let any = any(&line, 7);
+            match plain(&line, 7) {
                 None => proptest::prop_assert!(
                     line.iter().any(|c| matches!(c, b'"' | b'\'' | b'\\'))
                 ),
