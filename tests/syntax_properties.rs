@@ -95,6 +95,27 @@ proptest! {
     }
 
     #[test]
+    fn a_prefix_ending_at_a_line_end_reads_only_directives_of_the_whole(
+        text in config_like(),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let line_ends: Vec<usize> = (0..text.len()).filter(|&i| text[i] == b'\n').collect();
+        prop_assume!(!line_ends.is_empty());
+        let end = line_ends[cut.index(line_ends.len())] + 1;
+        let whole = parse(&text);
+        let whole: Vec<(&str, std::ops::Range<usize>)> =
+            whole.directives().map(|d| (d.name(), d.line.clone())).collect();
+        for directive in parse(&text[..end]).directives() {
+            prop_assert!(
+                whole.contains(&(directive.name(), directive.line.clone())),
+                "{:?} at {:?} is not a directive of the whole text",
+                directive.name(),
+                directive.line
+            );
+        }
+    }
+
+    #[test]
     fn config_like_bytes_keep_exact_spans(text in config_like()) {
         check_spans(&text);
         let _ = ovpn6_lint::model::load(Path::new("x.ovpn"), text, &|_| Err(std::io::ErrorKind::NotFound.into()));

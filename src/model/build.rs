@@ -1,6 +1,7 @@
 //! Directives to the [`Model`], one option at a time in OpenVPN's processing order, following
 //! `add_option()` in OpenVPN 2.6's `options.c` for the options that decide IPv6.
 
+use std::borrow::Cow;
 use std::io;
 use std::net::Ipv6Addr;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ pub const MAX_INCLUDE_DEPTH: usize = 10;
 /// Relative `config` paths resolve against the top-level file's folder, as when OpenVPN runs
 /// there, and follow earlier `cd` lines.
 pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u8>>) -> Profile {
-    let cwd = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cwd = Cow::Borrowed(path.parent().unwrap_or(Path::new("")));
     let mut builder = Builder {
         read,
         cwd,
@@ -46,10 +47,11 @@ pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u
 
 struct Builder<'a> {
     read: &'a dyn Fn(&Path) -> io::Result<Vec<u8>>,
-    cwd: PathBuf,
+    /// The top-level file's folder until a `cd` line moves it.
+    cwd: Cow<'a, Path>,
     sources: Vec<Source>,
-    /// Paths being read, outermost first, to find include cycles.
-    stack: Vec<PathBuf>,
+    /// The files being read, outermost first, to find include cycles.
+    stack: Vec<SourceId>,
     state: State,
 }
 
@@ -61,7 +63,7 @@ impl Builder<'_> {
     }
 
     fn read_source(&mut self, source: SourceId) {
-        self.stack.push(self.sources[source].path.clone());
+        self.stack.push(source);
         for error in &self.sources[source].parsed.errors {
             self.state.errors.push(Problem {
                 loc: Loc {
@@ -118,7 +120,7 @@ impl Builder<'_> {
 
     fn include(&mut self, request: Request) {
         match request {
-            Request::ChangeDirectory(dir) => self.cwd = self.cwd.join(dir),
+            Request::ChangeDirectory(dir) => self.cwd = Cow::Owned(self.cwd.join(dir)),
             Request::Include { file, loc } => {
                 let path = self.cwd.join(&file);
                 let fail = |state: &mut State, message: String| {
@@ -137,7 +139,11 @@ impl Builder<'_> {
                         ),
                     );
                 }
-                if self.stack.iter().any(|open| same_file(open, &path)) {
+                if self
+                    .stack
+                    .iter()
+                    .any(|&open| same_file(&self.sources[open].path, &path))
+                {
                     return fail(
                         &mut self.state,
                         format!(
