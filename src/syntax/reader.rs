@@ -25,7 +25,9 @@ pub fn parse(text: &[u8]) -> Parsed {
         bom: text.starts_with(BOM),
         ..Parsed::default()
     };
-    read_lines(text, 0..text.len(), Mode::File, None, &mut parsed);
+    // UTF-8 is checked once for the whole file; words are then slices of it, not decoded again.
+    let utf8 = std::str::from_utf8(text).ok();
+    read_lines(text, utf8, 0..text.len(), Mode::File, None, &mut parsed);
     parsed
 }
 
@@ -36,13 +38,16 @@ pub fn parse(text: &[u8]) -> Parsed {
 /// block that closes further on is body either way), so the directives of a prefix that ends
 /// at a line end are directives of the whole text.
 pub fn any_directive_named(text: &[u8], names: &[&str]) -> bool {
-    const HEAD: usize = 2048;
     let found = |parsed: Parsed| parsed.directives().any(|d| names.contains(&d.name()));
-    if text.len() > HEAD
-        && let Some(newline) = memchr::memrchr(b'\n', &text[..HEAD])
-        && found(parse(&text[..=newline]))
-    {
-        return true;
+    for head in [512, 4096] {
+        if text.len() <= head {
+            break;
+        }
+        if let Some(newline) = memchr::memrchr(b'\n', &text[..head])
+            && found(parse(&text[..=newline]))
+        {
+            return true;
+        }
     }
     found(parse(text))
 }
@@ -58,8 +63,10 @@ enum Mode {
     ConnectionBody,
 }
 
+/// `utf8` is `text` as a string, when all of it is valid UTF-8.
 fn read_lines(
     text: &[u8],
+    utf8: Option<&str>,
     range: Span,
     mode: Mode,
     connection: Option<usize>,
@@ -97,7 +104,14 @@ fn read_lines(
         first = false;
 
         let first_word = parsed.words.len();
-        let tokens = tokenize_into(&text[line.clone()], line.start, &mut parsed.words);
+        // `None` also where a `<connection>` body's 255-byte cut splits a character.
+        let line_text = utf8.and_then(|utf8| utf8.get(line.clone()));
+        let tokens = tokenize_into(
+            &text[line.clone()],
+            line_text,
+            line.start,
+            &mut parsed.words,
+        );
         if let Some(start) = tokens.comment_start {
             parsed
                 .comments
@@ -157,7 +171,7 @@ fn read_lines(
             pos = close.map_or(end, |c| c.end);
             parsed.directives.push(directive);
             if is_connection {
-                read_lines(text, body, Mode::ConnectionBody, Some(index), parsed);
+                read_lines(text, utf8, body, Mode::ConnectionBody, Some(index), parsed);
             }
             continue;
         }

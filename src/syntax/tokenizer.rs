@@ -90,7 +90,7 @@ enum State {
 /// NUL) into words. `offset` is where `line` starts in the file, so spans are file offsets.
 pub fn tokenize(line: &[u8], offset: usize) -> TokenizedLine {
     let mut words = Vec::new();
-    let end = tokenize_into(line, offset, &mut words);
+    let end = tokenize_into(line, None, offset, &mut words);
     TokenizedLine {
         words,
         comment_start: end.comment_start,
@@ -99,9 +99,17 @@ pub fn tokenize(line: &[u8], offset: usize) -> TokenizedLine {
 }
 
 /// [`tokenize`], appending the words to `words` (the reader keeps one list for a whole file).
-/// After an error, the words pushed for this line are not to be taken.
-pub fn tokenize_into(line: &[u8], offset: usize, words: &mut Vec<Word>) -> LineEnd {
-    tokenize_plain(line, offset, words).unwrap_or_else(|| tokenize_any(line, offset, words))
+/// `line_text` is `line` as a string when the reader already knows it is valid UTF-8: plain
+/// words are then sliced from it rather than checked again. After an error, the words pushed
+/// for this line are not to be taken.
+pub fn tokenize_into(
+    line: &[u8],
+    line_text: Option<&str>,
+    offset: usize,
+    words: &mut Vec<Word>,
+) -> LineEnd {
+    tokenize_plain(line, line_text, offset, words)
+        .unwrap_or_else(|| tokenize_any(line, offset, words))
 }
 
 /// OpenVPN's state machine, byte by byte.
@@ -205,7 +213,12 @@ fn tokenize_any(line: &[u8], offset: usize, words: &mut Vec<Word>) -> LineEnd {
 /// most lines: words are runs of non-blanks, and a word that starts with `#` or `;` starts a
 /// comment. `None` when a quote or a backslash comes before the comment: the state machine
 /// reads that line.
-fn tokenize_plain(line: &[u8], offset: usize, words: &mut Vec<Word>) -> Option<LineEnd> {
+fn tokenize_plain(
+    line: &[u8],
+    line_text: Option<&str>,
+    offset: usize,
+    words: &mut Vec<Word>,
+) -> Option<LineEnd> {
     let mut result = LineEnd::default();
     // Word bounds first: nothing is pushed before a quote sends the line to the state machine.
     let mut bounds = [(0, 0); MAX_WORDS];
@@ -237,8 +250,12 @@ fn tokenize_plain(line: &[u8], offset: usize, words: &mut Vec<Word>) -> Option<L
         bounds[count] = (start, i);
         count += 1;
     }
+    // Words end at blanks or at the line's end, so they are slices of a valid line.
     words.extend(bounds[..count].iter().map(|&(start, end)| Word {
-        text: to_text(&line[start..end]),
+        text: match line_text.and_then(|text| text.get(start..end)) {
+            Some(text) => CompactString::new(text),
+            None => to_text(&line[start..end]),
+        },
         span: offset + start..offset + end,
     }));
     Some(result)
@@ -444,7 +461,9 @@ mod tests {
 
     fn plain(line: &[u8], offset: usize) -> Option<TokenizedLine> {
         let mut words = Vec::new();
-        tokenize_plain(line, offset, &mut words).map(|end| TokenizedLine {
+        // The line as text when valid, as the reader passes it: the proptests compare both paths.
+        let line_text = std::str::from_utf8(line).ok();
+        tokenize_plain(line, line_text, offset, &mut words).map(|end| TokenizedLine {
             words,
             comment_start: end.comment_start,
             error: end.error,
