@@ -29,7 +29,12 @@ pub fn collect(profile: &Profile) -> Vec<Suppression> {
     // A paired server's comments speak for the server, not for its clients.
     for (source_id, source) in profile.own_sources().iter().enumerate() {
         for span in &source.parsed.comments {
-            let text = String::from_utf8_lossy(&source.text[span.clone()]);
+            let comment = &source.text[span.clone()];
+            // Most comments are prose: no text is decoded unless the marker is there.
+            if memchr::memmem::find(comment, MARKER.as_bytes()).is_none() {
+                continue;
+            }
+            let text = String::from_utf8_lossy(comment);
             let Some((scope, ids)) = parse(&text) else {
                 continue;
             };

@@ -291,11 +291,7 @@ const OPENVPN_MARKERS: &[&str] = &[
 ];
 
 pub fn looks_like_openvpn(text: &[u8]) -> bool {
-    let parsed = syntax::parse(text);
-    parsed
-        .directives
-        .iter()
-        .any(|d| OPENVPN_MARKERS.contains(&d.name()))
+    syntax::any_directive_named(text, OPENVPN_MARKERS)
 }
 
 /// Reads an input. A regular file found by the walk (not a link) needs no check of what it is,

@@ -44,31 +44,31 @@ fn config_like() -> impl Strategy<Value = Vec<u8>> {
 
 fn check_spans(text: &[u8]) {
     let parsed = parse(text);
-    for directive in &parsed.directives {
+    for directive in parsed.directives() {
         assert!(directive.line.start <= directive.line.end && directive.line.end <= text.len());
-        for word in &directive.words {
+        for word in directive.words() {
             assert!(
-                word.span.start <= word.span.end && word.span.end <= text.len(),
+                word.span().start <= word.span().end && word.span().end <= text.len(),
                 "{word:?}"
             );
             if directive.block.is_some() {
                 continue; // The opener's text is the tag, not the word as written.
             }
-            let again = tokenize(&text[word.span.clone()], 0);
+            let again = tokenize(&text[word.span()], 0);
             assert_eq!(
                 again.words.len(),
                 1,
                 "{:?} from {:?}",
                 word,
-                String::from_utf8_lossy(&text[word.span.clone()])
+                String::from_utf8_lossy(&text[word.span()])
             );
-            let is_name = std::ptr::eq(word, &directive.words[0]);
-            let stripped_dashes = is_name && again.words[0].text == format!("--{}", word.text);
+            let is_name = std::ptr::eq(word, &directive.words()[0]);
+            let stripped_dashes = is_name && again.words[0].text() == format!("--{}", word.text());
             assert!(
-                again.words[0].text == word.text || stripped_dashes,
+                again.words[0].text() == word.text() || stripped_dashes,
                 "{:?} vs {:?}",
-                again.words[0].text,
-                word.text
+                again.words[0].text(),
+                word.text()
             );
         }
     }
@@ -92,6 +92,27 @@ proptest! {
     fn arbitrary_bytes_never_panic(text in prop::collection::vec(any::<u8>(), 0..600)) {
         check_spans(&text);
         let _ = ovpn6_lint::model::load(Path::new("x.ovpn"), text, &|_| Err(std::io::ErrorKind::NotFound.into()));
+    }
+
+    #[test]
+    fn a_prefix_ending_at_a_line_end_reads_only_directives_of_the_whole(
+        text in config_like(),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let line_ends: Vec<usize> = (0..text.len()).filter(|&i| text[i] == b'\n').collect();
+        prop_assume!(!line_ends.is_empty());
+        let end = line_ends[cut.index(line_ends.len())] + 1;
+        let whole = parse(&text);
+        let whole: Vec<(&str, std::ops::Range<usize>)> =
+            whole.directives().map(|d| (d.name(), d.line.clone())).collect();
+        for directive in parse(&text[..end]).directives() {
+            prop_assert!(
+                whole.contains(&(directive.name(), directive.line.clone())),
+                "{:?} at {:?} is not a directive of the whole text",
+                directive.name(),
+                directive.line
+            );
+        }
     }
 
     #[test]

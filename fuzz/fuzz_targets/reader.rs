@@ -6,9 +6,10 @@ use ovpn6_lint::syntax::parse;
 
 fuzz_target!(|data: &[u8]| {
     let parsed = parse(data);
-    for directive in &parsed.directives {
-        for word in &directive.words {
-            assert!(word.span.start <= word.span.end && word.span.end <= data.len());
+    for directive in parsed.directives() {
+        for word in directive.words() {
+            let span = word.span();
+            assert!(span.start <= span.end && span.end <= data.len());
         }
     }
     for block in &parsed.blocks {

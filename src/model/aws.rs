@@ -24,7 +24,7 @@ pub fn endpoint(profile: &Profile) -> Option<AwsEndpoint> {
         .filter(|o| o.name == "remote" && o.status == Status::Applied)
     {
         let host = profile.option_words(option).get(1)?;
-        let (id, region) = parse_host(&host.text)?;
+        let (id, region) = parse_host(host.text())?;
         found.get_or_insert_with(|| AwsEndpoint {
             id: id.to_owned(),
             region: region.to_owned(),

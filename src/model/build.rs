@@ -1,6 +1,7 @@
 //! Directives to the [`Model`], one option at a time in OpenVPN's processing order, following
 //! `add_option()` in OpenVPN 2.6's `options.c` for the options that decide IPv6.
 
+use std::borrow::Cow;
 use std::io;
 use std::net::Ipv6Addr;
 use std::path::{Path, PathBuf};
@@ -26,7 +27,7 @@ pub const MAX_INCLUDE_DEPTH: usize = 10;
 /// Relative `config` paths resolve against the top-level file's folder, as when OpenVPN runs
 /// there, and follow earlier `cd` lines.
 pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u8>>) -> Profile {
-    let cwd = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let cwd = Cow::Borrowed(path.parent().unwrap_or(Path::new("")));
     let mut builder = Builder {
         read,
         cwd,
@@ -46,10 +47,11 @@ pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u
 
 struct Builder<'a> {
     read: &'a dyn Fn(&Path) -> io::Result<Vec<u8>>,
-    cwd: PathBuf,
+    /// The top-level file's folder until a `cd` line moves it.
+    cwd: Cow<'a, Path>,
     sources: Vec<Source>,
-    /// Paths being read, outermost first, to find include cycles.
-    stack: Vec<PathBuf>,
+    /// The files being read, outermost first, to find include cycles.
+    stack: Vec<SourceId>,
     state: State,
 }
 
@@ -61,7 +63,7 @@ impl Builder<'_> {
     }
 
     fn read_source(&mut self, source: SourceId) {
-        self.stack.push(self.sources[source].path.clone());
+        self.stack.push(source);
         for error in &self.sources[source].parsed.errors {
             self.state.errors.push(Problem {
                 loc: Loc {
@@ -73,14 +75,14 @@ impl Builder<'_> {
             });
         }
         self.check_connection_remotes(source);
-        let count = self.sources[source].parsed.directives.len();
+        let count = self.sources[source].parsed.directives().len();
         self.state.options.reserve(count);
-        for index in 0..self.sources[source].parsed.directives.len() {
+        for index in 0..count {
             let id = DirectiveId { source, index };
-            let directive = &self.sources[source].parsed.directives[index];
+            let directive = self.sources[source].parsed.directive(index);
             let include = self.state.option(
                 id,
-                directive,
+                &directive,
                 &self.sources[source].parsed,
                 &self.sources[source].text,
             );
@@ -99,8 +101,7 @@ impl Builder<'_> {
                 continue;
             }
             let has_remote = parsed
-                .directives
-                .iter()
+                .directives()
                 .any(|d| d.connection == Some(index) && d.name() == "remote");
             if !has_remote {
                 self.state.errors.push(Problem {
@@ -119,7 +120,7 @@ impl Builder<'_> {
 
     fn include(&mut self, request: Request) {
         match request {
-            Request::ChangeDirectory(dir) => self.cwd = self.cwd.join(dir),
+            Request::ChangeDirectory(dir) => self.cwd = Cow::Owned(self.cwd.join(dir)),
             Request::Include { file, loc } => {
                 let path = self.cwd.join(&file);
                 let fail = |state: &mut State, message: String| {
@@ -138,7 +139,11 @@ impl Builder<'_> {
                         ),
                     );
                 }
-                if self.stack.iter().any(|open| same_file(open, &path)) {
+                if self
+                    .stack
+                    .iter()
+                    .any(|&open| same_file(&self.sources[open].path, &path))
+                {
                     return fail(
                         &mut self.state,
                         format!(
@@ -206,7 +211,7 @@ impl State {
     fn option(
         &mut self,
         id: DirectiveId,
-        directive: &syntax::Directive,
+        directive: &syntax::Directive<'_>,
         parsed: &syntax::Parsed,
         text: &[u8],
     ) -> Option<Request> {
@@ -216,15 +221,15 @@ impl State {
             span: span.clone(),
         };
         let setenv_opt = directive.name() == "setenv"
-            && directive.words.get(1).is_some_and(|w| w.text == "opt")
-            && directive.words.len() > 2;
+            && directive.words().get(1).is_some_and(|w| w.text() == "opt")
+            && directive.words().len() > 2;
         let skip = if setenv_opt { 2 } else { 0 };
-        let words = &directive.words[skip..];
-        let name: &str = &words[0].text;
+        let words = &directive.words()[skip..];
+        let name: &str = words[0].text();
         // A line has at most `MAX_WORDS` words: its arguments fit on the stack.
         let mut arg_texts = [""; tokenizer::MAX_WORDS];
         for (text, word) in arg_texts.iter_mut().zip(&words[1..]) {
-            *text = word.text.as_str();
+            *text = word.text();
         }
         let args = &arg_texts[..words.len() - 1];
         let mut line = OptionLine {
@@ -236,7 +241,7 @@ impl State {
             in_connection: directive.connection.is_some(),
         };
 
-        let joined = joined_name(name, &text[words[0].span.clone()], words.len() == 1);
+        let joined = joined_name(name, &text[words[0].span()], words.len() == 1);
         let outcome = if let Some(block) = directive.block {
             self.inline_block(name, parsed.blocks[block].connection.is_some(), setenv_opt)
         } else if let Some(message) = &joined {
@@ -281,7 +286,7 @@ impl State {
             Outcome::RefusedSyntax(message) => {
                 line.status = Status::Refused;
                 self.errors.push(Problem {
-                    loc: at(&words[0].span),
+                    loc: at(&words[0].span()),
                     kind: ProblemKind::Syntax,
                     message,
                 });
@@ -322,7 +327,7 @@ impl State {
                     // Any name with a space in it is unknown to OpenVPN; how it was written
                     // is the mistake, so it is reported with the text's errors.
                     let (loc, kind) = if joined.is_some() {
-                        (at(&words[0].span), ProblemKind::Syntax)
+                        (at(&words[0].span()), ProblemKind::Syntax)
                     } else {
                         (line.loc.clone(), ProblemKind::Directive)
                     };
@@ -504,7 +509,7 @@ impl State {
     }
 
     fn ifconfig_ipv6(&mut self, words: &[Word], loc: &Loc, source: SourceId) -> Outcome {
-        let (local_text, remote_text) = (&words[1].text, &words[2].text);
+        let (local_text, remote_text) = (words[1].text(), words[2].text());
         let local = AddressSpec::parse(local_text);
         let remote = parse_numeric(remote_text);
         let Some(bits) = local.bits else {
@@ -554,11 +559,11 @@ impl State {
             loc: loc.clone(),
             local_span: Some(Loc {
                 source,
-                span: words[1].span.clone(),
+                span: words[1].span(),
             }),
             remote_span: Some(Loc {
                 source,
-                span: words[2].span.clone(),
+                span: words[2].span(),
             }),
             derived_from_server_ipv6: false,
         });
@@ -611,11 +616,11 @@ impl State {
 
     /// A server's `push "a,b"` sends two options; a client splits them at commas.
     fn push(&mut self, word: &Word, loc: &Loc) {
-        for piece in word.text.split(',') {
+        for piece in word.text().split(',') {
             let words: Vec<String> = tokenizer::tokenize(piece.as_bytes(), 0)
                 .words
                 .into_iter()
-                .map(|w| w.text.into_string())
+                .map(|w| w.text().to_owned())
                 .collect();
             if !words.is_empty() {
                 self.pushes.push(Pushed {
@@ -623,7 +628,7 @@ impl State {
                     words,
                     loc: Loc {
                         source: loc.source,
-                        span: word.span.clone(),
+                        span: word.span(),
                     },
                 });
             }
@@ -677,12 +682,14 @@ impl State {
         let mut named = Vec::new();
         for &option in &self.routes {
             let line = &self.options[option];
-            let words =
-                &sources[line.id.source].parsed.directives[line.id.index].words[line.skip + 1..];
+            let words = &sources[line.id.source]
+                .parsed
+                .directive(line.id.index)
+                .words()[line.skip + 1..];
             let route = RouteLine {
-                network: &words[0].text,
-                gateway: words.get(1).map(|w| w.text.as_str()),
-                metric: words.get(2).map(|w| w.text.as_str()),
+                network: words[0].text(),
+                gateway: words.get(1).map(Word::text),
+                metric: words.get(2).map(Word::text),
             };
             let reason = match resolve_route(&route, default_gateway, default_metric) {
                 Ok(resolved) if !installs(dev_type, resolved.gateway, resolved.metric) => {
@@ -713,7 +720,7 @@ impl State {
                 loc: line.loc.clone(),
                 network_loc: Loc {
                     source: line.id.source,
-                    span: words[0].span.clone(),
+                    span: words[0].span(),
                 },
                 reason,
             });

@@ -163,13 +163,13 @@ impl Profile {
         &self.sources[0]
     }
 
-    pub fn directive(&self, id: DirectiveId) -> &Directive {
-        &self.sources[id.source].parsed.directives[id.index]
+    pub fn directive(&self, id: DirectiveId) -> Directive<'_> {
+        self.sources[id.source].parsed.directive(id.index)
     }
 
     /// The words of an option, without a `setenv opt` prefix.
     pub fn option_words(&self, option: &OptionLine) -> &[Word] {
-        &self.directive(option.id).words[option.skip..]
+        &self.directive(option.id).words()[option.skip..]
     }
 
     /// The `route-ipv6` line a route comes from.
@@ -183,9 +183,9 @@ impl Profile {
         let word = &self.option_words(line)[1];
         let loc = Loc {
             source: line.id.source,
-            span: word.span.clone(),
+            span: word.span(),
         };
-        (&word.text, loc)
+        (word.text(), loc)
     }
 
     /// 1-based line of a place.

@@ -40,7 +40,7 @@ impl Check for AddressesWithin {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, word)| {
-                    let host = word.text.split('/').next().unwrap_or_default();
+                    let host = word.text().split('/').next().unwrap_or_default();
                     host.parse::<Ipv6Addr>().ok().map(|a| (i + 1, a))
                 })
                 .filter(|(_, address)| !ranges.iter().any(|r| r.contains(address)))
@@ -50,7 +50,7 @@ impl Check for AddressesWithin {
             };
             let loc = |i: usize| Loc {
                 source: option.loc.source,
-                span: words[i].span.clone(),
+                span: words[i].span(),
             };
             let mut finding = Finding::at(loc(first))
                 .var("name", &self.name)
@@ -67,7 +67,7 @@ impl Check for AddressesWithin {
                 let replacement = cx.params.tunnel_addresses.as_args();
                 let edits = if option.loc.source == 0 {
                     vec![Edit {
-                        span: words[1].span.start..words[2].span.end,
+                        span: words[1].span().start..words[2].span().end,
                         replacement: replacement.clone(),
                     }]
                 } else {

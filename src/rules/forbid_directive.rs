@@ -5,6 +5,7 @@ use super::check::{Check, CheckArgs, Context, Finding, FindingFix, LoadError};
 use super::params::Params;
 use super::placement;
 use crate::model::Status;
+use crate::syntax::Word;
 
 #[derive(Debug)]
 pub struct ForbidDirective {
@@ -33,7 +34,7 @@ impl Check for ForbidDirective {
             let words = profile.option_words(option);
             let args = words[1..]
                 .iter()
-                .map(|w| w.text.as_str())
+                .map(Word::text)
                 .collect::<Vec<_>>()
                 .join(" ");
             if self

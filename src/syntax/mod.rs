@@ -9,17 +9,22 @@ mod reader;
 pub mod tokenizer;
 
 pub use line_index::LineIndex;
-pub use reader::{OPTION_LINE_SIZE, parse};
+pub use reader::{OPTION_LINE_SIZE, any_directive_named, parse};
 pub use tokenizer::Word;
 
 /// A byte range in one source file.
 pub type Span = std::ops::Range<usize>;
 
 /// One file as OpenVPN's reader sees it.
+///
+/// The words of every line live in one list; a directive is a range of it, so reading a file
+/// allocates a few growing lists, not one per line.
 #[derive(Debug, Default, Clone)]
 pub struct Parsed {
     /// Every line with words, in file order; inline block openers included, block bodies not.
-    pub directives: Vec<Directive>,
+    directives: Vec<StoredDirective>,
+    /// The words of all directives, in file order.
+    words: Vec<Word>,
     pub blocks: Vec<InlineBlock>,
     /// Comments (`#`/`;` to the end of the line, line ending excluded), in file order.
     pub comments: Vec<Span>,
@@ -28,11 +33,42 @@ pub struct Parsed {
     pub bom: bool,
 }
 
-/// One line with words.
+impl Parsed {
+    /// Every line with words, in file order; inline block openers included, block bodies not.
+    pub fn directives(&self) -> impl ExactSizeIterator<Item = Directive<'_>> {
+        self.directives.iter().map(|stored| self.view(stored))
+    }
+
+    /// The directive at this index of [`Parsed::directives`].
+    pub fn directive(&self, index: usize) -> Directive<'_> {
+        self.view(&self.directives[index])
+    }
+
+    fn view<'a>(&'a self, stored: &StoredDirective) -> Directive<'a> {
+        Directive {
+            words: &self.words[stored.words.start as usize..stored.words.end as usize],
+            line: stored.line.clone(),
+            connection: stored.connection,
+            block: stored.block,
+        }
+    }
+}
+
+/// A directive as [`Parsed`] keeps it: its words are a range of [`Parsed::words`] (`u32`, as a
+/// file has fewer than 4 billion words: the reader takes at most 16 from a line of 256 bytes).
+#[derive(Debug, Clone)]
+struct StoredDirective {
+    words: std::ops::Range<u32>,
+    line: Span,
+    connection: Option<usize>,
+    block: Option<usize>,
+}
+
+/// One line with words, borrowed from its [`Parsed`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Directive {
+pub struct Directive<'a> {
     /// The words as OpenVPN passes them on: a leading `--` is already gone from the name.
-    pub words: Vec<Word>,
+    words: &'a [Word],
     /// From the first word's start to the last word's end (no comment, no line ending).
     pub line: Span,
     /// Index into [`Parsed::blocks`] of the `<connection>` whose body holds this line.
@@ -41,14 +77,19 @@ pub struct Directive {
     pub block: Option<usize>,
 }
 
-impl Directive {
+impl<'a> Directive<'a> {
     /// The option name (`route-ipv6`), or the tag of an inline block.
-    pub fn name(&self) -> &str {
-        &self.words[0].text
+    pub fn name(&self) -> &'a str {
+        self.words[0].text()
+    }
+
+    /// All words: the name, then the arguments. Never empty.
+    pub fn words(&self) -> &'a [Word] {
+        self.words
     }
 
     /// The words after the name.
-    pub fn args(&self) -> &[Word] {
+    pub fn args(&self) -> &'a [Word] {
         &self.words[1..]
     }
 }

@@ -4,30 +4,52 @@
 
 use memchr::memchr;
 
-use super::tokenizer::{TokenError, tokenize};
-use super::{Directive, InlineBlock, Parsed, Span, SyntaxError, SyntaxErrorKind};
+use super::tokenizer::{TokenError, Word, tokenize_into};
+use super::{InlineBlock, Parsed, Span, StoredDirective, SyntaxError, SyntaxErrorKind};
 
 /// OpenVPN refuses a line of this many bytes or more (line ending and BOM included).
 pub const OPTION_LINE_SIZE: usize = 256;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
-/// Above this size, [`parse`] counts lines first, to size the directive list once.
-const BIG_FILE: usize = 1 << 20;
 
 /// Reads one file. Never fails: problems are collected in [`Parsed::errors`].
 pub fn parse(text: &[u8]) -> Parsed {
+    // Room for the lists up front, judged from the size (counting lines would cost more than
+    // the growth it spares): growing them instead would allocate and copy each of them five or
+    // six times in a profile of a hundred lines, and touch twice the memory of a big file.
+    // Room left unused is never touched. A directive takes 24 bytes or more in nearly every
+    // file (`route-ipv6 2001:db8::/32` is 24), a word 12, a comment 48.
     let mut parsed = Parsed {
+        directives: Vec::with_capacity(text.len() / 24 + 8),
+        words: Vec::with_capacity(text.len() / 12 + 16),
+        comments: Vec::with_capacity(text.len() / 48 + 8),
         bom: text.starts_with(BOM),
         ..Parsed::default()
     };
-    if text.len() > BIG_FILE {
-        // Room for a directive per line up front: growing the list instead would copy it
-        // (and touch twice its memory) on the way. Untouched room costs no memory.
-        parsed
-            .directives
-            .reserve(text.iter().filter(|&&c| c == b'\n').count() + 1);
-    }
-    read_lines(text, 0..text.len(), Mode::File, None, &mut parsed);
+    // UTF-8 is checked once for the whole file; words are then slices of it, not decoded again.
+    let utf8 = std::str::from_utf8(text).ok();
+    read_lines(text, utf8, 0..text.len(), Mode::File, None, &mut parsed);
     parsed
+}
+
+/// Whether a directive of `text` is named one of `names`, reading as little of it as it can:
+/// most files name a common option in their first lines.
+///
+/// The reader's state at the start of a line depends only on the bytes before it (an inline
+/// block that closes further on is body either way), so the directives of a prefix that ends
+/// at a line end are directives of the whole text.
+pub fn any_directive_named(text: &[u8], names: &[&str]) -> bool {
+    let found = |parsed: Parsed| parsed.directives().any(|d| names.contains(&d.name()));
+    for head in [512, 4096] {
+        if text.len() <= head {
+            break;
+        }
+        if let Some(newline) = memchr::memrchr(b'\n', &text[..head])
+            && found(parse(&text[..=newline]))
+        {
+            return true;
+        }
+    }
+    found(parse(text))
 }
 
 /// Top-level files and `<connection>` bodies cut lines differently.
@@ -41,8 +63,10 @@ enum Mode {
     ConnectionBody,
 }
 
+/// `utf8` is `text` as a string, when all of it is valid UTF-8.
 fn read_lines(
     text: &[u8],
+    utf8: Option<&str>,
     range: Span,
     mode: Mode,
     connection: Option<usize>,
@@ -79,7 +103,15 @@ fn read_lines(
         }
         first = false;
 
-        let tokens = tokenize(&text[line.clone()], line.start);
+        let first_word = parsed.words.len();
+        // `None` also where a `<connection>` body's 255-byte cut splits a character.
+        let line_text = utf8.and_then(|utf8| utf8.get(line.clone()));
+        let tokens = tokenize_into(
+            &text[line.clone()],
+            line_text,
+            line.start,
+            &mut parsed.words,
+        );
         if let Some(start) = tokens.comment_start {
             parsed
                 .comments
@@ -88,54 +120,58 @@ fn read_lines(
         pos = resume;
         if let Some(error) = tokens.error {
             // OpenVPN stops at this line; its words are not taken.
+            parsed.words.truncate(first_word);
             parsed.errors.push(token_error(error, text, line.end));
             continue;
         }
-        if tokens.words.is_empty() {
+        if parsed.words.len() == first_word {
             continue;
         }
 
-        let mut words = tokens.words;
-        if words[0].text.len() >= 3 && words[0].text.starts_with("--") {
-            words[0].text.replace_range(..2, "");
+        let words = &mut parsed.words[first_word..];
+        if words[0].text().len() >= 3 && words[0].text().starts_with("--") {
+            words[0].strip_dashes();
         }
-        if words[0].text.starts_with('\u{feff}') && !first_line {
+        if words[0].text().starts_with('\u{feff}') && !first_line {
             parsed.errors.push(SyntaxError {
-                span: words[0].span.start..words[0].span.start + BOM.len(),
+                span: words[0].span().start..words[0].span().start + BOM.len(),
                 kind: SyntaxErrorKind::MisplacedBom,
             });
         }
-        let line_span = words[0].span.start..words[words.len() - 1].span.end;
-        let mut directive = Directive {
-            words,
+        let line_span = words[0].span().start..words[words.len() - 1].span().end;
+        let tag = inline_tag(words);
+        let mut directive = StoredDirective {
+            words: index_u32(first_word)..index_u32(parsed.words.len()),
             line: line_span,
             connection,
             block: None,
         };
-        if let Some(tag) = inline_tag(&directive) {
+        if let Some(tag) = tag {
             let body_start = pos;
             let (body, close) = read_inline_body(text, body_start, end, &tag, mode);
             let index = parsed.blocks.len();
+            let opener = &mut parsed.words[first_word];
             if close.is_none() {
                 parsed.errors.push(SyntaxError {
-                    span: directive.words[0].span.clone(),
+                    span: opener.span(),
                     kind: SyntaxErrorKind::MissingEndTag { tag: tag.clone() },
                 });
             }
+            let open = opener.span();
+            opener.set_text(&tag);
+            let is_connection = tag == "connection" && connection.is_none();
             parsed.blocks.push(InlineBlock {
-                tag: tag.clone(),
-                open: directive.words[0].span.clone(),
+                tag,
+                open,
                 body: body.clone(),
                 close: close.clone(),
                 connection,
             });
             directive.block = Some(index);
-            directive.words[0].text = tag.as_str().into();
             pos = close.map_or(end, |c| c.end);
-            let is_connection = tag == "connection" && connection.is_none();
             parsed.directives.push(directive);
             if is_connection {
-                read_lines(text, body, Mode::ConnectionBody, Some(index), parsed);
+                read_lines(text, utf8, body, Mode::ConnectionBody, Some(index), parsed);
             }
             continue;
         }
@@ -143,12 +179,17 @@ fn read_lines(
     }
 }
 
+/// A word list's index as [`StoredDirective`] keeps it.
+fn index_u32(index: usize) -> u32 {
+    u32::try_from(index).expect("a file has fewer than 4 billion words")
+}
+
 /// `<tag>` alone on a line opens an inline block (checked after `--` stripping).
-fn inline_tag(directive: &Directive) -> Option<String> {
-    let [word] = directive.words.as_slice() else {
+fn inline_tag(words: &[Word]) -> Option<String> {
+    let [word] = words else {
         return None;
     };
-    let text = word.text.as_str();
+    let text = word.text();
     (text.len() >= 2 && text.starts_with('<') && text.ends_with('>'))
         .then(|| text[1..text.len() - 1].to_owned())
 }
@@ -297,7 +338,7 @@ mod tests {
     use super::*;
 
     fn names(parsed: &Parsed) -> Vec<&str> {
-        parsed.directives.iter().map(|d| d.name()).collect()
+        parsed.directives().map(|d| d.name()).collect()
     }
 
     fn kinds(parsed: &Parsed) -> Vec<&SyntaxErrorKind> {
@@ -316,26 +357,26 @@ mod tests {
     fn crlf_reads_like_lf_and_line_spans_exclude_the_ending() {
         let parsed = parse(b"dev tun\r\nroute-ipv6 2000::/3\r\n");
         assert_eq!(names(&parsed), ["dev", "route-ipv6"]);
-        assert_eq!(parsed.directives[1].args()[0].text, "2000::/3");
-        assert_eq!(parsed.directives[0].line, 0..7);
+        assert_eq!(parsed.directive(1).args()[0].text(), "2000::/3");
+        assert_eq!(parsed.directive(0).line, 0..7);
         let parsed = parse(b"  route-ipv6 2000::/3 # c\n");
-        assert_eq!(parsed.directives[0].line, 2..21);
+        assert_eq!(parsed.directive(0).line, 2..21);
     }
 
     #[test]
     fn cr_only_file_is_one_line() {
         let parsed = parse(b"dev null\rverb 4\r");
         assert_eq!(parsed.directives.len(), 1);
-        assert_eq!(parsed.directives[0].words.len(), 4);
+        assert_eq!(parsed.directive(0).words().len(), 4);
     }
 
     #[test]
     fn bom_is_skipped_on_line_one_only() {
         let parsed = parse(b"\xEF\xBB\xBFdev tun\n\xEF\xBB\xBFroute-ipv6 2000::/3\n");
         assert!(parsed.bom);
-        assert_eq!(parsed.directives[0].name(), "dev");
-        assert_eq!(parsed.directives[0].words[0].span, 3..6);
-        assert_eq!(parsed.directives[1].name(), "\u{feff}route-ipv6");
+        assert_eq!(parsed.directive(0).name(), "dev");
+        assert_eq!(parsed.directive(0).words()[0].span(), 3..6);
+        assert_eq!(parsed.directive(1).name(), "\u{feff}route-ipv6");
         assert_eq!(kinds(&parsed), [&SyntaxErrorKind::MisplacedBom]);
     }
 
@@ -367,7 +408,7 @@ mod tests {
     #[test]
     fn nul_ends_the_line() {
         let parsed = parse(b"route-ipv6 2000::/3\0 garbage \"\ndev tun\n");
-        assert_eq!(parsed.directives[0].words.len(), 2);
+        assert_eq!(parsed.directive(0).words().len(), 2);
         assert!(parsed.errors.is_empty());
         assert_eq!(names(&parsed), ["route-ipv6", "dev"]);
     }
@@ -487,12 +528,9 @@ mod tests {
             names(&parsed),
             ["connection", "remote", "route-ipv6", "dev"]
         );
-        assert_eq!(parsed.directives[2].connection, Some(0));
-        assert_eq!(parsed.directives[3].connection, None);
-        assert_eq!(
-            &text[parsed.directives[2].words[1].span.clone()],
-            b"2000::/3"
-        );
+        assert_eq!(parsed.directive(2).connection, Some(0));
+        assert_eq!(parsed.directive(3).connection, None);
+        assert_eq!(&text[parsed.directive(2).words()[1].span()], b"2000::/3");
     }
 
     #[test]
@@ -557,6 +595,6 @@ mod tests {
     #[test]
     fn last_line_needs_no_newline() {
         let parsed = parse(b"dev tun\nroute-ipv6 2000::/3");
-        assert_eq!(parsed.directives[1].line, 8..27);
+        assert_eq!(parsed.directive(1).line, 8..27);
     }
 }

@@ -19,15 +19,47 @@ const MAX_WORD_LEN: usize = 256;
 pub struct Word {
     /// The word as OpenVPN sees it (quotes removed, escapes resolved), lossily decoded; held
     /// inline up to 24 bytes, which is nearly every word.
-    pub text: CompactString,
+    text: CompactString,
     /// Where the word was written, quotes and backslashes included.
-    pub span: Span,
+    span: Span,
+}
+
+impl Word {
+    /// The word as OpenVPN sees it: quotes removed, escapes resolved, a leading `--` gone from
+    /// an option name; invalid UTF-8 shown with replacement characters.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Where the word was written in the file, quotes and backslashes included.
+    pub fn span(&self) -> Span {
+        self.span.clone()
+    }
+
+    /// The option name without its leading `--`, as OpenVPN strips it.
+    pub(super) fn strip_dashes(&mut self) {
+        self.text.replace_range(..2, "");
+    }
+
+    /// An inline block's opener stands for its tag.
+    pub(super) fn set_text(&mut self, text: &str) {
+        self.text = text.into();
+    }
 }
 
 /// The words of one line, where its comment starts, and the error that makes OpenVPN stop.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct TokenizedLine {
     pub words: Vec<Word>,
+    /// The `#` or `;` (or the backslash before it) that starts a comment.
+    pub comment_start: Option<usize>,
+    pub error: Option<TokenError>,
+}
+
+/// What [`tokenize_into`] finds besides the words: where the comment starts, and the error
+/// that makes OpenVPN stop.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct LineEnd {
     /// The `#` or `;` (or the backslash before it) that starts a comment.
     pub comment_start: Option<usize>,
     pub error: Option<TokenError>,
@@ -57,30 +89,38 @@ enum State {
 /// Splits `line` (one line as OpenVPN read it, line ending included, already cut at the first
 /// NUL) into words. `offset` is where `line` starts in the file, so spans are file offsets.
 pub fn tokenize(line: &[u8], offset: usize) -> TokenizedLine {
-    tokenize_plain(line, offset).unwrap_or_else(|| {
-        let mut result = tokenize_any(line, offset);
-        result.words = exact(result.words);
-        result
-    })
+    let mut words = Vec::new();
+    let end = tokenize_into(line, None, offset, &mut words);
+    TokenizedLine {
+        words,
+        comment_start: end.comment_start,
+        error: end.error,
+    }
 }
 
-/// Directives keep their words for the whole run, so they hold exactly as many as there are:
-/// a grown `Vec` keeps room for 4, twice what a typical `route-ipv6` line needs.
-fn exact(mut words: Vec<Word>) -> Vec<Word> {
-    if words.capacity() == words.len() {
-        return words;
-    }
-    let mut exact = Vec::with_capacity(words.len());
-    exact.append(&mut words);
-    exact
+/// [`tokenize`], appending the words to `words` (the reader keeps one list for a whole file).
+/// `line_text` is `line` as a string when the reader already knows it is valid UTF-8: plain
+/// words are then sliced from it rather than checked again. After an error, the words pushed
+/// for this line are not to be taken.
+pub fn tokenize_into(
+    line: &[u8],
+    line_text: Option<&str>,
+    offset: usize,
+    words: &mut Vec<Word>,
+) -> LineEnd {
+    tokenize_plain(line, line_text, offset, words)
+        .unwrap_or_else(|| tokenize_any(line, offset, words))
 }
 
 /// OpenVPN's state machine, byte by byte.
-fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
-    let mut result = TokenizedLine::default();
+fn tokenize_any(line: &[u8], offset: usize, words: &mut Vec<Word>) -> LineEnd {
+    let mut result = LineEnd::default();
+    let first_word = words.len();
     let mut state = State::Initial;
     let mut backslash_at: Option<usize> = None;
-    let mut word: Vec<u8> = Vec::new();
+    // The unescaped word, at most `MAX_WORD_LEN` bytes (longer is an error).
+    let mut word = [0u8; MAX_WORD_LEN];
+    let mut word_len = 0;
     let mut word_start = 0;
 
     // OpenVPN walks the C string including its terminating NUL, which ends the last word.
@@ -133,11 +173,11 @@ fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
                 }
             }
             if let Some(end) = done_at {
-                result.words.push(Word {
-                    text: to_text(&word),
+                words.push(Word {
+                    text: to_text(&word[..word_len]),
                     span: offset + word_start..offset + end.min(line.len()),
                 });
-                word.clear();
+                word_len = 0;
                 state = State::Initial;
             }
             if let Some(at) = backslash_at
@@ -150,13 +190,14 @@ fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
             backslash_at = None;
         }
         if out != 0 {
-            if word.len() >= MAX_WORD_LEN {
+            if word_len >= MAX_WORD_LEN {
                 result.error = Some(TokenError::WordTooLong(offset + word_start));
                 return result;
             }
-            word.push(out);
+            word[word_len] = out;
+            word_len += 1;
         }
-        if result.words.len() >= MAX_WORDS || c == 0 {
+        if words.len() - first_word >= MAX_WORDS || c == 0 {
             break;
         }
     }
@@ -172,9 +213,14 @@ fn tokenize_any(line: &[u8], offset: usize) -> TokenizedLine {
 /// most lines: words are runs of non-blanks, and a word that starts with `#` or `;` starts a
 /// comment. `None` when a quote or a backslash comes before the comment: the state machine
 /// reads that line.
-fn tokenize_plain(line: &[u8], offset: usize) -> Option<TokenizedLine> {
-    let mut result = TokenizedLine::default();
-    // Word bounds first, so the words get a `Vec` of exactly their number.
+fn tokenize_plain(
+    line: &[u8],
+    line_text: Option<&str>,
+    offset: usize,
+    words: &mut Vec<Word>,
+) -> Option<LineEnd> {
+    let mut result = LineEnd::default();
+    // Word bounds first: nothing is pushed before a quote sends the line to the state machine.
     let mut bounds = [(0, 0); MAX_WORDS];
     let mut count = 0;
     let mut i = 0;
@@ -204,13 +250,14 @@ fn tokenize_plain(line: &[u8], offset: usize) -> Option<TokenizedLine> {
         bounds[count] = (start, i);
         count += 1;
     }
-    result.words = bounds[..count]
-        .iter()
-        .map(|&(start, end)| Word {
-            text: to_text(&line[start..end]),
-            span: offset + start..offset + end,
-        })
-        .collect();
+    // Words end at blanks or at the line's end, so they are slices of a valid line.
+    words.extend(bounds[..count].iter().map(|&(start, end)| Word {
+        text: match line_text.and_then(|text| text.get(start..end)) {
+            Some(text) => CompactString::new(text),
+            None => to_text(&line[start..end]),
+        },
+        span: offset + start..offset + end,
+    }));
     Some(result)
 }
 
@@ -261,7 +308,7 @@ mod tests {
     fn words(line: &str) -> Vec<String> {
         let t = tokenize(line.as_bytes(), 0);
         assert_eq!(t.error, None, "unexpected error for {line:?}");
-        t.words.into_iter().map(|w| w.text.into_string()).collect()
+        t.words.into_iter().map(|w| w.text().to_owned()).collect()
     }
 
     fn error(line: &str) -> TokenError {
@@ -412,13 +459,34 @@ mod tests {
         assert_eq!(spans, [102..107, 108..111, 112..115]);
     }
 
+    fn plain(line: &[u8], offset: usize) -> Option<TokenizedLine> {
+        let mut words = Vec::new();
+        // The line as text when valid, as the reader passes it: the proptests compare both paths.
+        let line_text = std::str::from_utf8(line).ok();
+        tokenize_plain(line, line_text, offset, &mut words).map(|end| TokenizedLine {
+            words,
+            comment_start: end.comment_start,
+            error: end.error,
+        })
+    }
+
+    fn any(line: &[u8], offset: usize) -> TokenizedLine {
+        let mut words = Vec::new();
+        let end = tokenize_any(line, offset, &mut words);
+        TokenizedLine {
+            words,
+            comment_start: end.comment_start,
+            error: end.error,
+        }
+    }
+
     proptest::proptest! {
         #[test]
         fn the_plain_path_agrees_with_the_state_machine(
             line in proptest::collection::vec(proptest::sample::select(b"ab#; \t\r\n\x0b\x0c<>/:x".to_vec()), 0..300)
         ) {
-            let plain = tokenize_plain(&line, 7).expect("no quotes: the plain path reads it");
-            let any = tokenize_any(&line, 7);
+            let plain = plain(&line, 7).expect("no quotes: the plain path reads it");
+            let any = any(&line, 7);
             proptest::prop_assert_eq!(plain.error, any.error);
             if plain.error.is_none() {
                 proptest::prop_assert_eq!(plain, any);
@@ -429,8 +497,8 @@ mod tests {
         fn the_plain_path_leaves_quotes_to_the_state_machine(
             line in proptest::collection::vec(proptest::sample::select(b"ab#; \t<x\"'\\".to_vec()), 0..40)
         ) {
-            let any = tokenize_any(&line, 7);
-            match tokenize_plain(&line, 7) {
+            let any = any(&line, 7);
+            match plain(&line, 7) {
                 None => proptest::prop_assert!(
                     line.iter().any(|c| matches!(c, b'"' | b'\'' | b'\\'))
                 ),
