@@ -25,10 +25,9 @@ impl Check for TemplateOnly {
         let placeholder =
             |d: &crate::syntax::Directive| has_template_markers(&top.text[d.line.clone()]);
         let only_placeholders = parsed
-            .directives
-            .iter()
-            .all(|d| d.block.is_some() || placeholder(d));
-        let first = parsed.directives.iter().find(|d| placeholder(d));
+            .directives()
+            .all(|d| d.block.is_some() || placeholder(&d));
+        let first = parsed.directives().find(|d| placeholder(d));
         if let (true, Some(first)) = (only_placeholders, first) {
             let finding = Finding::at(Loc {
                 source: 0,
