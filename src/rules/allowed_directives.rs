@@ -10,6 +10,7 @@ use super::placement;
 
 #[derive(Debug)]
 pub struct AllowedDirectives {
+    /// Sorted, for a binary search per directive.
     names: Vec<String>,
     notes: BTreeMap<String, String>,
 }
@@ -17,7 +18,8 @@ pub struct AllowedDirectives {
 impl AllowedDirectives {
     pub fn load(args: &CheckArgs, _params: &Params) -> Result<Self, LoadError> {
         args.only(&["names", "notes"])?;
-        let names = args.required(&args.names, "names")?.get_ref().clone();
+        let mut names = args.required(&args.names, "names")?.get_ref().clone();
+        names.sort_unstable();
         let notes = args
             .notes
             .as_ref()
@@ -42,7 +44,11 @@ impl Check for AllowedDirectives {
             // As written: `setenv opt NAME` is a `setenv` line to a client that reads it.
             let directive = profile.directive(option.id);
             let name = directive.name();
-            if self.names.iter().any(|n| n == name) {
+            if self
+                .names
+                .binary_search_by(|n| n.as_str().cmp(name))
+                .is_ok()
+            {
                 continue;
             }
             let note = self
