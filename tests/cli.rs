@@ -2053,13 +2053,9 @@ fn github_format_annotates_tool_errors() {
     );
 }
 
-#[test]
-fn the_job_summary_counts_files_with_findings_and_files_linted() {
-    let repo = Repo::new();
-    for name in ["a", "b", "c"] {
-        repo.write(&format!("vpn/{name}.ovpn"), LEAKY);
-    }
-    repo.write("vpn/d.ovpn", CLEAN);
+/// Lints `vpn/` with `--format github` as a pull request's run would (exit 1: findings);
+/// returns the job summary it wrote.
+fn job_summary_of_vpn(repo: &Repo) -> String {
     let summary = repo.write("summary.md", "");
     let run = repo.run_in(
         ".",
@@ -2073,7 +2069,17 @@ fn the_job_summary_counts_files_with_findings_and_files_linted() {
         None,
     );
     assert_eq!(run.code, 1, "{run:?}");
-    let text = fs::read_to_string(&summary).unwrap();
+    fs::read_to_string(&summary).unwrap()
+}
+
+#[test]
+fn the_job_summary_counts_files_with_findings_and_files_linted() {
+    let repo = Repo::new();
+    for name in ["a", "b", "c"] {
+        repo.write(&format!("vpn/{name}.ovpn"), LEAKY);
+    }
+    repo.write("vpn/d.ovpn", CLEAN);
+    let text = job_summary_of_vpn(&repo);
     assert!(
         text.contains("6 findings in 3 files (4 files linted)."),
         "{text}"
@@ -2086,20 +2092,7 @@ fn the_job_summary_lists_a_capped_number_of_findings_and_links_the_run() {
     for i in 0..150 {
         repo.write(&format!("vpn/{i:03}.ovpn"), LEAKY);
     }
-    let summary = repo.write("summary.md", "");
-    let run = repo.run_in(
-        ".",
-        &["--no-config", "--format", "github", "vpn"],
-        &[
-            ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
-            ("GITHUB_SERVER_URL", "https://github.com"),
-            ("GITHUB_REPOSITORY", "octo/vpn"),
-            ("GITHUB_RUN_ID", "42"),
-        ],
-        None,
-    );
-    assert_eq!(run.code, 1, "{run:?}");
-    let text = fs::read_to_string(&summary).unwrap();
+    let text = job_summary_of_vpn(&repo);
     let listed = text.lines().filter(|l| l.starts_with("- **")).count();
     assert_eq!(listed, 100, "{text}");
     assert!(text.contains("200 more findings not shown"), "{text}");
