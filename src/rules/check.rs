@@ -22,6 +22,11 @@ pub trait Check: Debug + Send + Sync {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>);
     /// The `{variables}` its findings fill in message templates.
     fn vars(&self) -> &'static [&'static str];
+    /// Whether it judges the profile as a whole (something missing from it, what its routes
+    /// cover): its findings then point at an anchor line, not at a line that is at fault.
+    fn judges_whole_profile(&self) -> bool {
+        false
+    }
 }
 
 /// A rule file that cannot be used, with the span of the mistake in that file.

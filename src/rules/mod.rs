@@ -429,11 +429,17 @@ pub fn render(template: &str, lookup: impl Fn(&str) -> Option<String>) -> String
 
 /// The first sentence of a rule's `why`, on one line.
 fn first_sentence(why: &str) -> String {
-    let text = why.split_whitespace().collect::<Vec<_>>().join(" ");
-    match text.find(". ") {
-        Some(end) => text[..=end].to_owned(),
-        None => text,
+    let mut sentence = String::new();
+    for word in why.split_whitespace() {
+        if !sentence.is_empty() {
+            sentence.push(' ');
+        }
+        sentence.push_str(word);
+        if word.ends_with('.') {
+            break;
+        }
     }
+    sentence
 }
 
 fn is_kebab_case(id: &str) -> bool {

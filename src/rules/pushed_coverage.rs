@@ -53,6 +53,10 @@ impl Check for PushedCoverage {
         );
     }
 
+    fn judges_whole_profile(&self) -> bool {
+        true
+    }
+
     fn vars(&self) -> &'static [&'static str] {
         &["uncovered"]
     }

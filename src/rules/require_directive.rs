@@ -61,6 +61,10 @@ impl Check for RequireDirective {
         out.push(finding);
     }
 
+    fn judges_whole_profile(&self) -> bool {
+        true
+    }
+
     fn vars(&self) -> &'static [&'static str] {
         &["name", "insert"]
     }

@@ -147,6 +147,10 @@ impl Check for RoutesCover {
         out.push(finding);
     }
 
+    fn judges_whole_profile(&self) -> bool {
+        true
+    }
+
     fn vars(&self) -> &'static [&'static str] {
         &["uncovered", "required", "add"]
     }
