@@ -57,7 +57,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal::error(format!("cannot read the current directory: {e}")))?;
     let (config, config_file) = load_config(&args, &cwd, color)?;
-    let (all_rules, whole_file_rules) = load_rules(&config, color)?;
+    let all_rules = load_rules(&config, color)?;
 
     refuse_ignored_format(&args)?;
     if let Some(Some(reason)) = &args.add_suppressions
@@ -98,6 +98,12 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
             .filter(|rule| reachable.contains(&rule.id))
             .collect(),
     };
+    let whole_file_rules: BTreeSet<String> = engine
+        .rules
+        .iter()
+        .filter(|rule| rule.check.judges_whole_profile())
+        .map(|rule| rule.id.clone())
+        .collect();
 
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -105,8 +111,13 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         args.paths.clone()
     };
     let servers = load_servers(&config, config_file.as_ref(), &cwd, color)?;
-    let (mut inputs, walk_errors) = walk::inputs(&paths, &config, args.force_exclude);
-    add_clients_of_linted_servers(&mut inputs, &config, &servers, &cwd);
+    let mut found = walk::inputs(&paths, &config, args.force_exclude);
+    add_clients_of_linted_servers(&mut found, &config, &servers, &cwd);
+    let walk::Found {
+        inputs,
+        errors: walk_errors,
+        conf_files,
+    } = found;
 
     if args.inspect || !args.route.is_empty() {
         let failures = walk_errors.into_iter().map(|e| e.message).collect();
@@ -144,6 +155,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         config: &config,
         engine: &engine,
         servers: &servers,
+        conf_files_by_folder: by_folder(conf_files),
         nearby: Default::default(),
         layers: Layers::new(&config, &selection, &engine),
         changed: changed.as_ref().map(|changed| (changed, &whole_file_rules)),
@@ -426,6 +438,9 @@ fn views(
                 continue;
             }
         };
+        if input.only_if_openvpn && !walk::looks_like_openvpn(&bytes) {
+            continue;
+        }
         let file = match config.for_file(&input.relative) {
             Ok(file) => file,
             Err(e) => {
@@ -542,6 +557,8 @@ struct FileRun<'a> {
     config: &'a Config,
     engine: &'a Engine,
     servers: &'a Servers,
+    /// The `.conf` files of each folder walked, in path order.
+    conf_files_by_folder: HashMap<PathBuf, Vec<PathBuf>>,
     /// Per folder, the server config it holds, as `server` would name it; looked for once.
     nearby: Mutex<HashMap<PathBuf, Option<String>>>,
     layers: Layers<'a>,
@@ -638,38 +655,40 @@ struct FileOutcome {
 }
 
 impl FileRun<'_> {
-    /// A server config (a `.conf` of at most 64 KiB that is one) in the folder of `path`.
-    fn nearby_server(&self, path: &Path) -> Option<String> {
+    /// A server config (a `.conf` of at most 64 KiB that is one) in the folder of `input`. The
+    /// `.conf` files of a folder the walk went through are known; the folder of a file named on
+    /// the command line is read.
+    fn nearby_server(&self, input: &walk::Input) -> Option<String> {
         const MAX_SIZE: u64 = 64 * 1024;
-        let folder = path.parent()?.to_path_buf();
-        let mut cache = self.nearby.lock().unwrap_or_else(|e| e.into_inner());
-        cache
-            .entry(folder.clone())
-            .or_insert_with(|| {
-                let read = if folder.as_os_str().is_empty() {
-                    std::fs::read_dir(".")
-                } else {
-                    std::fs::read_dir(&folder)
-                };
-                let mut candidates: Vec<PathBuf> = read
-                    .ok()?
-                    .filter_map(Result::ok)
-                    .filter(|e| {
-                        e.metadata()
-                            .is_ok_and(|m| m.is_file() && m.len() <= MAX_SIZE)
-                    })
-                    .map(|e| folder.join(e.file_name()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "conf"))
-                    .collect();
-                candidates.sort();
-                let server = candidates.into_iter().find(|candidate| {
-                    walk::read_file(candidate)
+        let folder = input.path.parent()?;
+        let known = |cache: &HashMap<PathBuf, Option<String>>| cache.get(folder).cloned();
+        if let Some(server) = known(&self.nearby.lock().unwrap_or_else(|e| e.into_inner())) {
+            return server;
+        }
+        let candidates = if input.explicit {
+            conf_files_in(folder)
+        } else {
+            self.conf_files_by_folder
+                .get(folder)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let server = candidates
+            .into_iter()
+            // A client is no server: the file itself need not be read again.
+            .filter(|candidate| *candidate != input.path)
+            .find(|candidate| {
+                std::fs::metadata(candidate).is_ok_and(|m| m.is_file() && m.len() <= MAX_SIZE)
+                    && walk::read_file(candidate)
                         .is_ok_and(|text| load_profile(candidate, text).is_server())
-                })?;
-                let relative = walk::relative_to(&self.config.root, &server);
-                Some(report::display_path(&relative))
             })
-            .clone()
+            .map(|server| report::display_path(&walk::relative_to(&self.config.root, &server)));
+        // Reading is done without the lock; two threads that look at once find the same.
+        self.nearby
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(folder.to_path_buf(), server.clone());
+        server
     }
 
     fn check(&self, input: &walk::Input) -> FileOutcome {
@@ -728,6 +747,9 @@ impl FileRun<'_> {
                 };
             }
         };
+        if input.only_if_openvpn && !walk::looks_like_openvpn(&text) {
+            return FileOutcome::default();
+        }
         let warning = memchr::memchr(0, &text).map(|_| {
             format!("`{name}` holds NUL bytes (a binary file?); OpenVPN ignores the rest of a line after a NUL")
         });
@@ -765,7 +787,7 @@ impl FileRun<'_> {
                 && path.as_os_str() != "-"
                 && model::aws::endpoint(&profile).is_none()
                 && self.engine.wants_nearby_server(&diagnostics)
-                && let Some(server) = self.nearby_server(path)
+                && let Some(server) = self.nearby_server(input)
             {
                 let settings = FileSettings {
                     nearby_server: Some(&server),
@@ -851,6 +873,39 @@ impl FileRun<'_> {
         result.checked = Some(Checked::new(name, outcome.profile, outcome.diagnostics));
         result
     }
+}
+
+/// The `.conf` files of `folder`, sorted.
+fn conf_files_in(folder: &Path) -> Vec<PathBuf> {
+    let read = if folder.as_os_str().is_empty() {
+        std::fs::read_dir(".")
+    } else {
+        std::fs::read_dir(folder)
+    };
+    let Ok(entries) = read else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            Path::new(&e.file_name())
+                .extension()
+                .is_some_and(|x| x == "conf")
+        })
+        .map(|e| folder.join(e.file_name()))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `.conf` files by their folder, each folder's in the order given.
+fn by_folder(conf_files: Vec<PathBuf>) -> HashMap<PathBuf, Vec<PathBuf>> {
+    let mut folders: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+    for file in conf_files {
+        let folder = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        folders.entry(folder).or_default().push(file);
+    }
+    folders
 }
 
 /// A tool error about the file reports name `name`.
@@ -1099,11 +1154,12 @@ fn load_servers(
 /// When a server config is linted (pre-commit passes only the changed file; a pull request
 /// may touch only the server), its clients are linted too: their findings depend on it.
 fn add_clients_of_linted_servers(
-    inputs: &mut Vec<walk::Input>,
+    found: &mut walk::Found,
     config: &Config,
     servers: &Servers,
     cwd: &Path,
 ) {
+    let inputs = &mut found.inputs;
     let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -1117,8 +1173,8 @@ fn add_clients_of_linted_servers(
     if linted.is_empty() {
         return;
     }
-    let (everything, _) = walk::inputs(std::slice::from_ref(&config.root), config, false);
-    for mut candidate in everything {
+    let everything = walk::inputs(std::slice::from_ref(&config.root), config, false);
+    for mut candidate in everything.inputs {
         let Ok(file) = config.for_file(&candidate.relative) else {
             continue;
         };
@@ -1136,25 +1192,10 @@ fn add_clients_of_linted_servers(
     }
 }
 
-/// The check kinds that judge a profile as a whole (something missing from it, what its routes
-/// cover): their findings point at an anchor line, not at a line that is at fault.
-const WHOLE_FILE_KINDS: &[&str] = &["require-directive", "routes-cover", "pushed-coverage"];
-
-/// Whether a rule file's check judges the whole profile (read from its text: the compiled
-/// check does not say).
-fn judges_whole_file(text: &str) -> bool {
-    let kind = text
-        .parse::<toml::Table>()
-        .ok()
-        .and_then(|table| table.get("check")?.get("kind")?.as_str().map(str::to_owned));
-    kind.is_some_and(|kind| WHOLE_FILE_KINDS.contains(&kind.as_str()))
-}
-
-/// The rules of the run, and the ids of those that judge a profile as a whole.
-fn load_rules(config: &Config, color: bool) -> Result<(Vec<Rule>, BTreeSet<String>), Fatal> {
+/// The rules of the run: the built-in ones, then those of `rule-dirs`.
+fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
     let params = &config.params;
     let mut rules = Vec::new();
-    let mut whole_file = BTreeSet::new();
     for (name, text) in rules::BUILTIN {
         let rule = rules::load_rule(name, text, params).map_err(|e| {
             Fatal(render_file_error(
@@ -1165,9 +1206,6 @@ fn load_rules(config: &Config, color: bool) -> Result<(Vec<Rule>, BTreeSet<Strin
                 color,
             ))
         })?;
-        if judges_whole_file(text) {
-            whole_file.insert(rule.id.clone());
-        }
         rules.push(rule);
     }
     for dir in &config.rule_dirs {
@@ -1181,9 +1219,6 @@ fn load_rules(config: &Config, color: bool) -> Result<(Vec<Rule>, BTreeSet<Strin
                     "error: rule id `{}` in `{origin}` is already taken",
                     rule.id
                 )));
-            }
-            if judges_whole_file(&text) {
-                whole_file.insert(rule.id.clone());
             }
             rules.push(rule);
         }
@@ -1200,7 +1235,7 @@ fn load_rules(config: &Config, color: bool) -> Result<(Vec<Rule>, BTreeSet<Strin
             rule.severity = *severity.get_ref();
         }
     }
-    Ok((rules, whole_file))
+    Ok(rules)
 }
 
 fn unknown_rule(id: &str, rules: &[Rule]) -> String {

@@ -5,6 +5,7 @@
 use std::fs;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::config::{self, Config};
 use crate::syntax;
@@ -19,6 +20,21 @@ pub struct Input {
     pub link: bool,
     /// Named on the command line (as opposed to found in a directory).
     pub explicit: bool,
+    /// A `.conf` that is linted only if it looks like OpenVPN ([`looks_like_openvpn`]): an
+    /// nginx.conf is not an error. The check is made on the bytes read for linting.
+    pub only_if_openvpn: bool,
+}
+
+/// What [`inputs`] finds.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The files to lint, sorted ([`sort_key`]), each once.
+    pub inputs: Vec<Input>,
+    /// The paths that cannot be walked, sorted the same way.
+    pub errors: Vec<WalkError>,
+    /// Every `.conf` file seen in the folders walked (ignored ones aside), whether linted or
+    /// not: where a client's server config may be.
+    pub conf_files: Vec<PathBuf>,
 }
 
 /// A path named or found that cannot be linted.
@@ -69,27 +85,22 @@ pub fn rule_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
-/// The files to lint under `paths`, sorted, each once; and the paths that cannot be walked,
-/// sorted the same way.
-pub fn inputs(
-    paths: &[PathBuf],
-    config: &Config,
-    force_exclude: bool,
-) -> (Vec<Input>, Vec<WalkError>) {
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
+/// The files to lint under `paths`.
+pub fn inputs(paths: &[PathBuf], config: &Config, force_exclude: bool) -> Found {
+    let mut lists = Lists::default();
     for path in paths {
         if path.as_os_str() == "-" {
-            found.push(Input {
+            lists.inputs.push(Input {
                 path: path.clone(),
                 relative: path.clone(),
                 link: false,
                 explicit: true,
+                only_if_openvpn: false,
             });
             continue;
         }
         match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk_dir(path, config, &mut found, &mut errors),
+            Ok(meta) if meta.is_dir() => walk_dir(path, config, &mut lists),
             Ok(_) => {
                 let relative = relative_to(&config.root, path);
                 if force_exclude && config.exclude.is_match(&relative) {
@@ -99,30 +110,38 @@ pub fn inputs(
                 // `include` names it: pre-commit passes every staged nginx.conf too.
                 let included_by_user =
                     config.include_configured && config.include.is_match(&relative);
-                if is_conf(path) && !included_by_user && !looks_like_openvpn_file(path) {
-                    continue;
-                }
-                found.push(Input {
+                lists.inputs.push(Input {
                     path: path.clone(),
                     relative,
                     link: fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()),
                     explicit: true,
+                    only_if_openvpn: is_conf(path) && !included_by_user,
                 });
             }
-            Err(error) => errors.push(WalkError {
+            Err(error) => lists.errors.push(WalkError {
                 path: path.clone(),
                 message: describe_error(path, &error),
             }),
         }
     }
+    let Lists {
+        inputs: mut found,
+        mut errors,
+        mut conf_files,
+    } = lists;
     found.sort_by_cached_key(|input| sort_key(&input.path));
     errors.sort_by_cached_key(|error| sort_key(&error.path));
+    conf_files.sort_by_cached_key(|path| sort_key(path));
     // The same file named twice (`a.ovpn ./a.ovpn`, a folder and a file in it, a symlink and its
     // target) is linted, and fixed, once.
     let named_several = paths.len() > 1;
     if !named_several && !found.iter().any(|input| input.link) {
         // One path walked names each file once: only a link can repeat one.
-        return (found, errors);
+        return Found {
+            inputs: found,
+            errors,
+            conf_files,
+        };
     }
     let mut seen = std::collections::HashSet::new();
     found.retain(|input| {
@@ -136,46 +155,105 @@ pub fn inputs(
         };
         seen.insert(identity)
     });
-    (found, errors)
+    Found {
+        inputs: found,
+        errors,
+        conf_files,
+    }
+}
+
+/// What a walk collects, in the order found.
+#[derive(Default)]
+struct Lists {
+    inputs: Vec<Input>,
+    errors: Vec<WalkError>,
+    conf_files: Vec<PathBuf>,
+}
+
+impl Lists {
+    fn append(&mut self, other: &mut Lists) {
+        self.inputs.append(&mut other.inputs);
+        self.errors.append(&mut other.errors);
+        self.conf_files.append(&mut other.conf_files);
+    }
 }
 
 /// Walks `dir` on every core (the caller sorts what is found).
-fn walk_dir(dir: &Path, config: &Config, found: &mut Vec<Input>, errors: &mut Vec<WalkError>) {
-    let shared = std::sync::Mutex::new((Vec::new(), Vec::new()));
+fn walk_dir(dir: &Path, config: &Config, lists: &mut Lists) {
+    let shared = Mutex::new(Lists::default());
     // Everything found lies under `dir`: its relative path is worked out once.
     let dir_relative = relative_by_text(&config.root, dir);
-    let dir_relative = dir_relative.as_deref();
+    let mut visitors = Visitors {
+        config,
+        dir,
+        dir_relative: dir_relative.as_deref(),
+        shared: &shared,
+    };
     ignore::WalkBuilder::new(dir)
         .hidden(false)
         .filter_entry(|e| e.file_name() != ".git")
         .build_parallel()
-        .run(|| {
-            let shared = &shared;
-            Box::new(move |entry| {
-                let outcome = match entry {
-                    Ok(entry) => keep(&entry, config, dir, dir_relative).map(Ok),
-                    Err(error) => Some(Err(WalkError {
-                        path: error_path(&error).unwrap_or(dir).to_path_buf(),
-                        message: format!("cannot walk `{}`: {error}", dir.display()),
-                    })),
-                };
-                if let Some(outcome) = outcome {
-                    let mut lists = shared
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner());
-                    match outcome {
-                        Ok(input) => lists.0.push(input),
-                        Err(error) => lists.1.push(error),
-                    }
+        .visit(&mut visitors);
+    lists.append(&mut shared.into_inner().unwrap_or_else(|e| e.into_inner()));
+}
+
+/// Makes one [`Visitor`] per walking thread.
+struct Visitors<'a> {
+    config: &'a Config,
+    dir: &'a Path,
+    dir_relative: Option<&'a Path>,
+    shared: &'a Mutex<Lists>,
+}
+
+impl<'s> ignore::ParallelVisitorBuilder<'s> for Visitors<'s> {
+    fn build(&mut self) -> Box<dyn ignore::ParallelVisitor + 's> {
+        Box::new(Visitor {
+            config: self.config,
+            dir: self.dir,
+            dir_relative: self.dir_relative,
+            found: Lists::default(),
+            shared: self.shared,
+        })
+    }
+}
+
+/// One walking thread's findings, kept apart and handed over when the thread is done: no lock
+/// per file.
+struct Visitor<'a> {
+    config: &'a Config,
+    dir: &'a Path,
+    dir_relative: Option<&'a Path>,
+    found: Lists,
+    shared: &'a Mutex<Lists>,
+}
+
+impl ignore::ParallelVisitor for Visitor<'_> {
+    fn visit(&mut self, entry: Result<ignore::DirEntry, ignore::Error>) -> ignore::WalkState {
+        match entry {
+            Ok(entry) => {
+                if is_file(&entry) && is_conf(entry.path()) {
+                    self.found.conf_files.push(entry.path().to_path_buf());
                 }
-                ignore::WalkState::Continue
-            })
-        });
-    let (inputs, walk_errors) = shared
-        .into_inner()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    found.extend(inputs);
-    errors.extend(walk_errors);
+                if let Some(input) = keep(&entry, self.config, self.dir, self.dir_relative) {
+                    self.found.inputs.push(input);
+                }
+            }
+            Err(error) => self.found.errors.push(WalkError {
+                path: error_path(&error).unwrap_or(self.dir).to_path_buf(),
+                message: format!("cannot walk `{}`: {error}", self.dir.display()),
+            }),
+        }
+        ignore::WalkState::Continue
+    }
+}
+
+impl Drop for Visitor<'_> {
+    fn drop(&mut self) {
+        self.shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .append(&mut self.found);
+    }
 }
 
 /// The path a walk error is about, when it names one.
@@ -198,10 +276,7 @@ fn keep(
     dir: &Path,
     dir_relative: Option<&Path>,
 ) -> Option<Input> {
-    if !entry
-        .file_type()
-        .is_some_and(|t| t.is_file() || t.is_symlink())
-    {
+    if !is_file(entry) {
         return None;
     }
     let path = entry.path();
@@ -215,31 +290,24 @@ fn keep(
     {
         return None;
     }
-    if is_conf(path) && !config.include_configured && !looks_like_openvpn_file(path) {
-        return None;
-    }
     Some(Input {
         path: path.to_path_buf(),
         relative,
         link: entry.path_is_symlink(),
         explicit: false,
+        only_if_openvpn: is_conf(path) && !config.include_configured,
     })
+}
+
+/// A file, or a link (to a file, or dangling: reading it says which).
+fn is_file(entry: &ignore::DirEntry) -> bool {
+    entry
+        .file_type()
+        .is_some_and(|t| t.is_file() || t.is_symlink())
 }
 
 fn is_conf(path: &Path) -> bool {
     path.extension().is_some_and(|ext| ext == "conf")
-}
-
-/// A `.conf` is linted only when it looks like OpenVPN: an nginx.conf is not an error.
-fn looks_like_openvpn_file(path: &Path) -> bool {
-    let mut head = Vec::new();
-    let Ok(file) = fs::File::open(path) else {
-        return true; // Let the read report the problem.
-    };
-    if file.take(64 * 1024).read_to_end(&mut head).is_err() {
-        return true;
-    }
-    looks_like_openvpn(&head)
 }
 
 /// Options that only OpenVPN configs have.
@@ -290,8 +358,10 @@ const OPENVPN_MARKERS: &[&str] = &[
     "route-nopull",
 ];
 
+/// Whether a `.conf` is an OpenVPN config: an option that only OpenVPN has in its first 64 KiB.
 pub fn looks_like_openvpn(text: &[u8]) -> bool {
-    syntax::any_directive_named(text, OPENVPN_MARKERS)
+    const HEAD: usize = 64 * 1024;
+    syntax::any_directive_named(&text[..text.len().min(HEAD)], OPENVPN_MARKERS)
 }
 
 /// Reads an input. A regular file found by the walk (not a link) needs no check of what it is,
@@ -420,10 +490,10 @@ mod tests {
             PathBuf::from("."),
         ] {
             let config = Config::default_at(root.clone());
-            let (inputs, errors) = inputs(&[dir.path().to_path_buf()], &config, false);
-            assert!(errors.is_empty(), "{errors:?}");
-            let [input] = inputs.as_slice() else {
-                panic!("{inputs:?}")
+            let found = inputs(&[dir.path().to_path_buf()], &config, false);
+            assert!(found.errors.is_empty(), "{:?}", found.errors);
+            let [input] = found.inputs.as_slice() else {
+                panic!("{:?}", found.inputs)
             };
             assert_eq!(
                 input.relative,
