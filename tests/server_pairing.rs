@@ -312,6 +312,26 @@ fn a_leaky_client_beside_a_server_config_is_told_about_server() {
 }
 
 #[test]
+fn clients_found_in_a_walked_folder_are_told_about_the_server_beside_them() {
+    let repo = Repo::new("", &server("push \"route-ipv6 2000::/3\"\n"), CLIENT);
+    repo.write("servers/laptop.ovpn", CLIENT);
+    // A `.conf` client: the walk knows the folder's `.conf` files, and the client itself is
+    // no candidate.
+    repo.write("servers/phone.conf", CLIENT);
+    let run = repo.run(&["servers"]);
+    assert_eq!(run.code, 1);
+    for client in ["servers/laptop.ovpn", "servers/phone.conf"] {
+        let said = run
+            .stdout
+            .split("\n\n")
+            .filter(|finding| finding.contains(client))
+            .filter(|finding| finding.contains("set `server = \"servers/office.conf\"`"))
+            .count();
+        assert_eq!(said, 2, "{client}:\n{}", run.stdout);
+    }
+}
+
+#[test]
 fn inspect_and_route_judge_the_client_with_its_server() {
     let repo = Repo::new(PAIRED, &server("push \"route-ipv6 2000::/4\"\n"), CLIENT);
     let run = repo.run(&["--inspect", "clients/laptop.ovpn"]);
