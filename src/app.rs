@@ -438,7 +438,8 @@ fn views(
                 continue;
             }
         };
-        if input.only_if_openvpn && !walk::looks_like_openvpn(&bytes) {
+        let loaded = load_profile(&input.path, bytes);
+        if input.only_if_openvpn && !loaded.looks_like_openvpn() {
             continue;
         }
         let file = match config.for_file(&input.relative) {
@@ -451,7 +452,7 @@ fn views(
             }
         };
         let params = &file.params;
-        let profile = servers.pair(load_profile(&input.path, bytes), params);
+        let profile = servers.pair(loaded, params);
         let tunnel = rules::tunnel_of(&profile, params);
         if args.inspect {
             values.push(crate::inspect::to_json(&profile, &name, &tunnel));
@@ -747,10 +748,12 @@ impl FileRun<'_> {
                 };
             }
         };
-        if input.only_if_openvpn && !walk::looks_like_openvpn(&text) {
+        let holds_nul = memchr::memchr(0, &text).is_some();
+        let loaded = load_profile(&input.path, text);
+        if input.only_if_openvpn && !loaded.looks_like_openvpn() {
             return FileOutcome::default();
         }
-        let warning = memchr::memchr(0, &text).map(|_| {
+        let warning = holds_nul.then(|| {
             format!("`{name}` holds NUL bytes (a binary file?); OpenVPN ignores the rest of a line after a NUL")
         });
         let relative = match (&args.stdin_filename, input.path.as_os_str() == "-") {
@@ -778,8 +781,9 @@ impl FileRun<'_> {
             role: layered.file.role,
             nearby_server: None,
         };
-        let lint = |path: &Path, text: Vec<u8>| {
-            let profile = self.servers.pair(load_profile(path, text), params);
+        let lint_loaded = |profile: Profile| {
+            let path = &input.path;
+            let profile = self.servers.pair(profile, params);
             let mut diagnostics = self.engine.lint_with(&profile, &settings, &layered.choices);
             // Leak findings of a client whose folder holds a server config suggest pairing
             // (not for AWS profiles: their server is the endpoint).
@@ -797,8 +801,9 @@ impl FileRun<'_> {
             }
             (profile, diagnostics)
         };
+        let lint = |path: &Path, text: Vec<u8>| lint_loaded(load_profile(path, text));
         if let Some(reason) = &args.add_suppressions {
-            let (profile, diagnostics) = lint(&input.path, text);
+            let (profile, diagnostics) = lint_loaded(loaded);
             let added = add_suppressions::add(&profile, &diagnostics, reason.as_deref());
             let mut result = FileOutcome {
                 warning,
@@ -827,13 +832,14 @@ impl FileRun<'_> {
             return result;
         }
         if !(args.fix || args.diff) {
-            let (profile, diagnostics) = lint(&input.path, text);
+            let (profile, diagnostics) = lint_loaded(loaded);
             return FileOutcome {
                 checked: Some(Checked::new(name, profile, diagnostics)),
                 warning,
                 ..FileOutcome::default()
             };
         }
+        let text = loaded.top().text.clone();
         let outcome = match fix::fix_file(&input.path, text, args.unsafe_fixes, &lint) {
             Ok(outcome) => outcome,
             Err(message) => {

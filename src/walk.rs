@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use crate::config::{self, Config};
-use crate::syntax;
 
 /// A file to lint.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,8 +19,9 @@ pub struct Input {
     pub link: bool,
     /// Named on the command line (as opposed to found in a directory).
     pub explicit: bool,
-    /// A `.conf` that is linted only if it looks like OpenVPN ([`looks_like_openvpn`]): an
-    /// nginx.conf is not an error. The check is made on the bytes read for linting.
+    /// A `.conf` that is linted only if it looks like OpenVPN
+    /// ([`crate::model::Profile::looks_like_openvpn`]): an nginx.conf is not an error. The
+    /// check is made on the profile read for linting.
     pub only_if_openvpn: bool,
 }
 
@@ -310,60 +310,6 @@ fn is_conf(path: &Path) -> bool {
     path.extension().is_some_and(|ext| ext == "conf")
 }
 
-/// Options that only OpenVPN configs have.
-const OPENVPN_MARKERS: &[&str] = &[
-    "client",
-    "pull",
-    "dev",
-    "dev-type",
-    "remote",
-    "tls-client",
-    "tls-server",
-    "ifconfig-ipv6",
-    "route-ipv6",
-    "redirect-gateway",
-    "server-ipv6",
-    "proto",
-    "ca",
-    "secret",
-    "tls-auth",
-    "cipher",
-    "auth-user-pass",
-    "nobind",
-    "persist-tun",
-    "persist-key",
-    "topology",
-    "block-ipv6",
-    "verb",
-    "up",
-    "down",
-    "script-security",
-    "explicit-exit-notify",
-    "keepalive",
-    "comp-lzo",
-    "compress",
-    "route",
-    "ifconfig",
-    "key-direction",
-    "ping",
-    "ping-restart",
-    "resolv-retry",
-    "remote-cert-tls",
-    "tls-crypt",
-    "data-ciphers",
-    "auth-nocache",
-    "mssfix",
-    "tun-mtu",
-    "push",
-    "route-nopull",
-];
-
-/// Whether a `.conf` is an OpenVPN config: an option that only OpenVPN has in its first 64 KiB.
-pub fn looks_like_openvpn(text: &[u8]) -> bool {
-    const HEAD: usize = 64 * 1024;
-    syntax::any_directive_named(&text[..text.len().min(HEAD)], OPENVPN_MARKERS)
-}
-
 /// Reads an input. A regular file found by the walk (not a link) needs no check of what it is,
 /// which spares a path lookup per file.
 pub fn read_input(input: &Input) -> io::Result<Vec<u8>> {
@@ -501,11 +447,5 @@ mod tests {
                 "root {root:?}"
             );
         }
-    }
-
-    #[test]
-    fn nginx_is_not_openvpn() {
-        assert!(!looks_like_openvpn(b"server {\n  listen 80;\n}\n"));
-        assert!(looks_like_openvpn(b"client\ndev tun\n"));
     }
 }

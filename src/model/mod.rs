@@ -85,6 +85,17 @@ pub struct PairedServer {
 }
 
 impl Profile {
+    /// Whether the top-level file is an OpenVPN config: an option that only OpenVPN has starts
+    /// in its first 64 KiB. A `.conf` that is not (an nginx.conf) is not linted.
+    pub fn looks_like_openvpn(&self) -> bool {
+        const HEAD: usize = 64 * 1024;
+        self.top()
+            .parsed
+            .directives()
+            .take_while(|d| d.line.start < HEAD)
+            .any(|d| OPENVPN_MARKERS.contains(&d.name()))
+    }
+
     /// Whether a config can serve as a client's server: it is one (`server`, `server-ipv6`,
     /// `mode server`) or pushes something.
     pub fn is_server(&self) -> bool {
@@ -415,4 +426,72 @@ pub enum ProblemKind {
     Syntax,
     /// An IPv6 directive OpenVPN refuses or ignores.
     Directive,
+}
+
+/// Options that only OpenVPN configs have.
+const OPENVPN_MARKERS: &[&str] = &[
+    "client",
+    "pull",
+    "dev",
+    "dev-type",
+    "remote",
+    "tls-client",
+    "tls-server",
+    "ifconfig-ipv6",
+    "route-ipv6",
+    "redirect-gateway",
+    "server-ipv6",
+    "proto",
+    "ca",
+    "secret",
+    "tls-auth",
+    "cipher",
+    "auth-user-pass",
+    "nobind",
+    "persist-tun",
+    "persist-key",
+    "topology",
+    "block-ipv6",
+    "verb",
+    "up",
+    "down",
+    "script-security",
+    "explicit-exit-notify",
+    "keepalive",
+    "comp-lzo",
+    "compress",
+    "route",
+    "ifconfig",
+    "key-direction",
+    "ping",
+    "ping-restart",
+    "resolv-retry",
+    "remote-cert-tls",
+    "tls-crypt",
+    "data-ciphers",
+    "auth-nocache",
+    "mssfix",
+    "tun-mtu",
+    "push",
+    "route-nopull",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(text: &[u8]) -> Profile {
+        load(std::path::Path::new("x.conf"), text.to_vec(), &|_| {
+            Err(std::io::Error::other("no includes here"))
+        })
+    }
+
+    #[test]
+    fn nginx_is_not_openvpn() {
+        assert!(!profile(b"server {\n  listen 80;\n}\n").looks_like_openvpn());
+        assert!(profile(b"# a client\nclient\ndev tun\n").looks_like_openvpn());
+        // Only the first 64 KiB count.
+        let late = format!("{}dev tun\n", "# filler\n".repeat(8000));
+        assert!(!profile(late.as_bytes()).looks_like_openvpn());
+    }
 }

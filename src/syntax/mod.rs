@@ -9,7 +9,7 @@ mod reader;
 pub mod tokenizer;
 
 pub use line_index::LineIndex;
-pub use reader::{OPTION_LINE_SIZE, any_directive_named, parse};
+pub use reader::{OPTION_LINE_SIZE, parse};
 pub use tokenizer::Word;
 
 /// A byte range in one source file.

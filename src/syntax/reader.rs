@@ -31,27 +31,6 @@ pub fn parse(text: &[u8]) -> Parsed {
     parsed
 }
 
-/// Whether a directive of `text` is named one of `names`, reading as little of it as it can:
-/// most files name a common option in their first lines.
-///
-/// The reader's state at the start of a line depends only on the bytes before it (an inline
-/// block that closes further on is body either way), so the directives of a prefix that ends
-/// at a line end are directives of the whole text.
-pub fn any_directive_named(text: &[u8], names: &[&str]) -> bool {
-    let found = |parsed: Parsed| parsed.directives().any(|d| names.contains(&d.name()));
-    for head in [512, 4096] {
-        if text.len() <= head {
-            break;
-        }
-        if let Some(newline) = memchr::memrchr(b'\n', &text[..head])
-            && found(parse(&text[..=newline]))
-        {
-            return true;
-        }
-    }
-    found(parse(text))
-}
-
 /// Top-level files and `<connection>` bodies cut lines differently.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
