@@ -113,7 +113,7 @@ pub struct Diagnostic {
     pub label: String,
     pub labels: Vec<Label>,
     /// Why this matters (the rule's `why`, first paragraph).
-    pub note: Option<String>,
+    pub note: Option<std::sync::Arc<str>>,
     pub fix: Option<Fix>,
 }
 

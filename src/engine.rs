@@ -1,7 +1,9 @@
 //! Runs the enabled rules over one profile: roles and conditions, message templates, fix
 //! applicability, then suppression comments. Pure: it sees a [`Profile`], never a file.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Label, Severity};
 use crate::model::{Loc, Profile, Role};
@@ -240,7 +242,7 @@ fn to_diagnostic(
     cx: &Context,
     file_limits_fixes: bool,
 ) -> Diagnostic {
-    let lookup = |name: &str| finding.vars.get(name).cloned();
+    let lookup = |name: &str| finding.vars.get(name).map(|v| Cow::Borrowed(v.as_str()));
     let message = render(&rule.message, lookup);
     let label = render(&rule.label, lookup);
     let fix = match (&rule.fix, finding.fix) {
@@ -297,17 +299,23 @@ fn to_diagnostic(
 }
 
 /// The rule's note, with the sentences of its conditional notes that hold.
-fn note(rule: &Rule, cx: &Context) -> String {
-    let mut note = rule.doc.note.clone();
-    for extra in &rule.notes {
-        if extra.when.iter().all(|c| holds(*c, cx)) {
-            note.push(' ');
-            note.push_str(&render(&extra.text, |name| {
-                (name == "nearby-server").then(|| cx.nearby_server.unwrap_or_default().to_owned())
-            }));
-        }
+fn note(rule: &Rule, cx: &Context) -> Arc<str> {
+    let mut extras = rule
+        .notes
+        .iter()
+        .filter(|extra| extra.when.iter().all(|c| holds(*c, cx)))
+        .peekable();
+    if extras.peek().is_none() {
+        return Arc::clone(&rule.doc.note);
     }
-    note
+    let mut note = rule.doc.note.to_string();
+    for extra in extras {
+        note.push(' ');
+        note.push_str(&render(&extra.text, |name| {
+            (name == "nearby-server").then(|| Cow::Borrowed(cx.nearby_server.unwrap_or_default()))
+        }));
+    }
+    note.into()
 }
 
 /// An edit must not make any line 256 bytes or longer (its ending, and a BOM on line 1, count).
@@ -315,13 +323,25 @@ fn makes_long_line(text: &[u8], edit: &crate::diagnostic::Edit) -> bool {
     let start = placement::line_start(text, edit.span.start);
     let end =
         memchr::memchr(b'\n', &text[edit.span.end..]).map_or(text.len(), |i| edit.span.end + i + 1);
-    let mut new_text = Vec::with_capacity(end - start + edit.replacement.len());
-    new_text.extend_from_slice(&text[start..edit.span.start]);
-    new_text.extend_from_slice(edit.replacement.as_bytes());
-    new_text.extend_from_slice(&text[edit.span.end..end]);
-    new_text
-        .split_inclusive(|&b| b == b'\n')
-        .any(|line| line.len() >= OPTION_LINE_SIZE)
+    // The lines of the edited text, measured piece by piece rather than built.
+    let pieces = [
+        &text[start..edit.span.start],
+        edit.replacement.as_bytes(),
+        &text[edit.span.end..end],
+    ];
+    let mut line = 0;
+    for piece in pieces {
+        for chunk in piece.split_inclusive(|&b| b == b'\n') {
+            line += chunk.len();
+            if line >= OPTION_LINE_SIZE {
+                return true;
+            }
+            if chunk.ends_with(b"\n") {
+                line = 0;
+            }
+        }
+    }
+    false
 }
 
 impl Suppression {

@@ -203,7 +203,7 @@ mod tests {
                 },
                 message: "here".to_owned(),
             }],
-            note: Some("why".to_owned()),
+            note: Some("why".into()),
             fix,
         }
     }

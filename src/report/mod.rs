@@ -161,7 +161,12 @@ pub fn mask_secrets(text: Vec<u8>, bodies: &[Span]) -> Vec<u8> {
 }
 
 pub fn display_path(path: &std::path::Path) -> String {
-    let text = path.to_string_lossy().replace('\\', "/");
+    let text = path.to_string_lossy();
+    if !text.contains('\\') {
+        // The common case, in one allocation.
+        return text.strip_prefix("./").unwrap_or(&text).to_owned();
+    }
+    let text = text.replace('\\', "/");
     text.strip_prefix("./").map(str::to_owned).unwrap_or(text)
 }
 

@@ -10,16 +10,22 @@ impl Format for Short {
     fn file(&mut self, file: &Checked, _cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
         for d in &file.diagnostics {
             let range = file.range(&d.loc);
-            writeln!(
+            write!(
                 out,
-                "{}:{}:{}: {}[{}] {}",
+                "{}:{}:{}: {}[{}] ",
                 file.path_of(&d.loc),
                 range.line,
                 range.column,
                 d.severity.as_str(),
                 d.rule,
-                d.message.replace('\n', " ")
             )?;
+            // One line each: a message's own line breaks become spaces.
+            let mut lines = d.message.split('\n');
+            out.write_all(lines.next().unwrap_or_default().as_bytes())?;
+            for line in lines {
+                write!(out, " {line}")?;
+            }
+            writeln!(out)?;
         }
         Ok(())
     }

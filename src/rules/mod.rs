@@ -21,6 +21,9 @@ mod tap_gateway;
 mod template_only;
 mod unused_suppression;
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -82,7 +85,7 @@ pub struct RuleDoc {
     pub summary: String,
     pub why: String,
     /// The first sentence of `why`, on one line: the `= note:` of every diagnostic.
-    pub note: String,
+    pub note: Arc<str>,
     pub bad: String,
     pub good: String,
     pub fix_safety: Option<String>,
@@ -262,7 +265,7 @@ pub fn load_rule(origin: &str, text: &str, params: &Params) -> Result<Rule, Load
         doc: RuleDoc {
             summary: file.summary.trim().to_owned(),
             why: file.why.trim().to_owned(),
-            note: first_sentence(&file.why),
+            note: first_sentence(&file.why).into(),
             bad: file.bad,
             good: file.good,
             fix_safety: file.fix_safety.map(|s| s.trim().to_owned()),
@@ -292,7 +295,7 @@ pub fn fill_params(template: &str, params: &Params) -> Result<String, String> {
     if let Some(name) = template_vars(template).find(|name| params.text(name).is_none()) {
         return Err(format!("`{{{name}}}` is not a `[params]` value"));
     }
-    Ok(render(template, |name| params.text(name)))
+    Ok(render(template, |name| params.text(name).map(Cow::Owned)))
 }
 
 /// Reads a `[check]` table into one check kind.
@@ -403,7 +406,7 @@ fn template_vars(template: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Fills `{name}` placeholders with what `lookup` knows; leaves the others as written.
-pub fn render(template: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+pub fn render<'v>(template: &str, lookup: impl Fn(&str) -> Option<Cow<'v, str>>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(start) = rest.find('{') {
@@ -528,7 +531,7 @@ name = "tun-ipv6"
 
     #[test]
     fn render_fills_known_placeholders_only() {
-        let lookup = |name: &str| (name == "a").then(|| "1".to_owned());
+        let lookup = |name: &str| (name == "a").then_some(Cow::Borrowed("1"));
         assert_eq!(render("x {a} {b} {", lookup), "x 1 {b} {");
     }
 }

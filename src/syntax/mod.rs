@@ -4,6 +4,8 @@
 //! and reading goes on, so one run reports every problem. Every word keeps its byte span in the
 //! file; line and column numbers are computed only when a report is written ([`LineIndex`]).
 
+use compact_str::CompactString;
+
 mod line_index;
 mod reader;
 pub mod tokenizer;
@@ -97,7 +99,8 @@ impl<'a> Directive<'a> {
 /// An inline block: `<tag>`, a raw body, `</tag>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlineBlock {
-    pub tag: String,
+    /// Held inline (tags are short): reading a block allocates nothing for it.
+    pub tag: CompactString,
     /// The `<tag>` word.
     pub open: Span,
     /// The raw body between the opening and the closing line.

@@ -2,6 +2,7 @@
 //! bodies, as OpenVPN 2.6's `read_config_file()`, `read_inline_file()` and
 //! `read_config_string()` do it.
 
+use compact_str::CompactString;
 use memchr::memchr;
 
 use super::tokenizer::{TokenError, Word, tokenize_into};
@@ -133,7 +134,9 @@ fn read_lines(
             if close.is_none() {
                 parsed.errors.push(SyntaxError {
                     span: opener.span(),
-                    kind: SyntaxErrorKind::MissingEndTag { tag: tag.clone() },
+                    kind: SyntaxErrorKind::MissingEndTag {
+                        tag: tag.to_string(),
+                    },
                 });
             }
             let open = opener.span();
@@ -164,13 +167,13 @@ fn index_u32(index: usize) -> u32 {
 }
 
 /// `<tag>` alone on a line opens an inline block (checked after `--` stripping).
-fn inline_tag(words: &[Word]) -> Option<String> {
+fn inline_tag(words: &[Word]) -> Option<CompactString> {
     let [word] = words else {
         return None;
     };
     let text = word.text();
     (text.len() >= 2 && text.starts_with('<') && text.ends_with('>'))
-        .then(|| text[1..text.len() - 1].to_owned())
+        .then(|| CompactString::from(&text[1..text.len() - 1]))
 }
 
 /// Reads a block body from `start` up to the first line that, after leading whitespace, starts
