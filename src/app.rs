@@ -2,6 +2,7 @@
 //! linted, fixed when asked, reported. Returns the exit status; `main` only prints failures.
 
 use std::collections::{BTreeSet, HashMap};
+use std::ffi::OsString;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -559,9 +560,10 @@ struct FileRun<'a> {
     engine: &'a Engine,
     servers: &'a Servers,
     /// The `.conf` files of each folder walked, in path order.
-    conf_files_by_folder: HashMap<PathBuf, Vec<PathBuf>>,
+    /// (Keyed by text: a `Path` hashes component by component.)
+    conf_files_by_folder: HashMap<OsString, Vec<PathBuf>>,
     /// Per folder, the server config it holds, as `server` would name it; looked for once.
-    nearby: Mutex<HashMap<PathBuf, Option<String>>>,
+    nearby: Mutex<HashMap<OsString, Option<String>>>,
     layers: Layers<'a>,
     /// `--diff-base`: what changed, and the rules whose findings count in any changed file.
     changed: Option<(&'a ChangedFiles, &'a BTreeSet<String>)>,
@@ -662,7 +664,8 @@ impl FileRun<'_> {
     fn nearby_server(&self, input: &walk::Input) -> Option<String> {
         const MAX_SIZE: u64 = 64 * 1024;
         let folder = input.path.parent()?;
-        let known = |cache: &HashMap<PathBuf, Option<String>>| cache.get(folder).cloned();
+        let known =
+            |cache: &HashMap<OsString, Option<String>>| cache.get(folder.as_os_str()).cloned();
         if let Some(server) = known(&self.nearby.lock().unwrap_or_else(|e| e.into_inner())) {
             return server;
         }
@@ -670,7 +673,7 @@ impl FileRun<'_> {
             conf_files_in(folder)
         } else {
             self.conf_files_by_folder
-                .get(folder)
+                .get(folder.as_os_str())
                 .cloned()
                 .unwrap_or_default()
         };
@@ -688,7 +691,7 @@ impl FileRun<'_> {
         self.nearby
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(folder.to_path_buf(), server.clone());
+            .insert(folder.as_os_str().to_owned(), server.clone());
         server
     }
 
@@ -905,10 +908,14 @@ fn conf_files_in(folder: &Path) -> Vec<PathBuf> {
 }
 
 /// `.conf` files by their folder, each folder's in the order given.
-fn by_folder(conf_files: Vec<PathBuf>) -> HashMap<PathBuf, Vec<PathBuf>> {
-    let mut folders: HashMap<PathBuf, Vec<PathBuf>> = HashMap::new();
+fn by_folder(conf_files: Vec<PathBuf>) -> HashMap<OsString, Vec<PathBuf>> {
+    let mut folders: HashMap<OsString, Vec<PathBuf>> = HashMap::new();
     for file in conf_files {
-        let folder = file.parent().unwrap_or(Path::new("")).to_path_buf();
+        let folder = file
+            .parent()
+            .unwrap_or(Path::new(""))
+            .as_os_str()
+            .to_owned();
         folders.entry(folder).or_default().push(file);
     }
     folders

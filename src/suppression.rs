@@ -26,12 +26,17 @@ pub enum Scope {
 /// Every suppression comment of a profile's files, in order.
 pub fn collect(profile: &Profile) -> Vec<Suppression> {
     let mut out = Vec::new();
+    let marker = memchr::memmem::Finder::new(MARKER);
     // A paired server's comments speak for the server, not for its clients.
     for (source_id, source) in profile.own_sources().iter().enumerate() {
+        // Most files have no suppression at all: one search of the file says so.
+        if marker.find(&source.text).is_none() {
+            continue;
+        }
         for span in &source.parsed.comments {
             let comment = &source.text[span.clone()];
             // Most comments are prose: no text is decoded unless the marker is there.
-            if memchr::memmem::find(comment, MARKER.as_bytes()).is_none() {
+            if marker.find(comment).is_none() {
                 continue;
             }
             let text = String::from_utf8_lossy(comment);
