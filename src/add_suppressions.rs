@@ -34,7 +34,7 @@ pub struct Added {
 /// The comments that suppress `diagnostics` (the findings of `profile`), with an optional reason.
 pub fn add(profile: &Profile, diagnostics: &[Diagnostic], reason: Option<&str>) -> Added {
     let top = profile.top();
-    let text = &top.text;
+    let text = &top.text();
     let lines = top.lines();
     let mut added = Added::default();
     // 0-based line → the rules to suppress on it.

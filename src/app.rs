@@ -818,7 +818,7 @@ impl FileRun<'_> {
                 result.checked = Some(Checked::new(name, profile, diagnostics));
                 return result;
             }
-            let original = &profile.top().text;
+            let original = &profile.top().text();
             let new = add_suppressions::apply(original, &added.edits);
             if input.path.as_os_str() == "-" {
                 result.fixed_text = Some(new.clone());
@@ -842,7 +842,7 @@ impl FileRun<'_> {
                 ..FileOutcome::default()
             };
         }
-        let text = loaded.top().text.clone();
+        let text = loaded.top().text().to_vec();
         let outcome = match fix::fix_file(&input.path, text, args.unsafe_fixes, &lint) {
             Ok(outcome) => outcome,
             Err(message) => {
@@ -863,12 +863,12 @@ impl FileRun<'_> {
             result.diff = fix::unified_diff(&name, &outcome.original, &outcome.profile)
                 .map(String::into_bytes);
         } else if is_stdin {
-            result.fixed_text = Some(outcome.profile.top().text.clone());
+            result.fixed_text = Some(outcome.profile.top().text().to_vec());
         } else if outcome.fixed > 0
             && let Err(message) = fix::write_atomically(
                 &input.path,
                 &outcome.original,
-                &outcome.profile.top().text,
+                outcome.profile.top().text(),
                 &self.config.root,
             )
         {
@@ -944,7 +944,7 @@ fn unsafe_only_fixes(name: &str, outcome: &fix::Outcome, args: &Args) -> Option<
     if waiting == 0 {
         return None;
     }
-    let why = if crate::rules::placement::has_template_markers(&outcome.profile.top().text) {
+    let why = if crate::rules::placement::has_template_markers(outcome.profile.top().text()) {
         "it holds template markers (`{{`, `{%`, `${`), so its fixes are unsafe"
     } else if !outcome.profile.model.errors.is_empty() {
         "OpenVPN would refuse it as it is, so its fixes are unsafe"

@@ -260,7 +260,7 @@ fn to_diagnostic(
                 || found
                     .edits
                     .iter()
-                    .any(|e| makes_long_line(&cx.profile.top().text, e))
+                    .any(|e| makes_long_line(cx.profile.top().text(), e))
             {
                 applicability = Applicability::DisplayOnly;
             }

@@ -44,7 +44,7 @@ pub fn fix_file(
     let errors_before = profile.model.errors.len();
     let mut fixed = 0;
     for _ in 0..MAX_PASSES {
-        let (new_text, applied) = apply(&profile.top().text, &diagnostics, with_unsafe);
+        let (new_text, applied) = apply(profile.top().text(), &diagnostics, with_unsafe);
         if applied == 0 {
             if profile.model.errors.len() > errors_before {
                 return Err(format!(
@@ -150,8 +150,8 @@ impl Totals {
 /// The unified diff from `original` to the fixed profile's text, secret bodies masked on both
 /// sides; `None` when nothing changed.
 pub fn unified_diff(name: &str, original: &[u8], fixed: &Profile) -> Option<String> {
-    let new = &fixed.top().text;
-    if original == new.as_slice() {
+    let new = fixed.top().text();
+    if original == new {
         return None;
     }
     let old_parsed = crate::syntax::parse(original);
@@ -169,7 +169,7 @@ pub fn unified_diff(name: &str, original: &[u8], fixed: &Profile) -> Option<Stri
     ))
     .into_owned();
     let new_shown = String::from_utf8_lossy(&mask_secrets(
-        new.clone(),
+        new.to_vec(),
         &secret_bodies(&fixed.top().parsed),
     ))
     .into_owned();

@@ -30,11 +30,11 @@ pub fn collect(profile: &Profile) -> Vec<Suppression> {
     // A paired server's comments speak for the server, not for its clients.
     for (source_id, source) in profile.own_sources().iter().enumerate() {
         // Most files have no suppression at all: one search of the file says so.
-        if marker.find(&source.text).is_none() {
+        if marker.find(source.text()).is_none() {
             continue;
         }
         for span in &source.parsed.comments {
-            let comment = &source.text[span.clone()];
+            let comment = &source.text()[span.clone()];
             // Most comments are prose: no text is decoded unless the marker is there.
             if marker.find(comment).is_none() {
                 continue;
@@ -83,7 +83,7 @@ fn parse(comment: &str) -> Option<(&str, Vec<String>)> {
 /// An edit that removes a suppression comment: the whole line when the comment stands alone,
 /// else the comment and the blanks before it.
 pub fn delete(profile: &Profile, suppression: &Suppression) -> Edit {
-    let text = &profile.top().text;
+    let text = &profile.top().text();
     let span = &suppression.loc.span;
     let start = placement::line_start(text, span.start);
     let before = &text[start..span.start];

@@ -11,6 +11,6 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let (profile, diagnostics) = common::lint(Path::new("f.ovpn"), data.to_vec());
     for d in &diagnostics {
-        assert!(d.loc.span.end <= profile.sources[d.loc.source].text.len());
+        assert!(d.loc.span.end <= profile.sources[d.loc.source].text().len());
     }
 });

@@ -18,7 +18,7 @@ use super::{
     Problem, ProblemKind, Profile, PullFilter, PullFilterAction, Pushed, Redirect, Role, RouteIpv6,
     RouteSource, Source, SourceId, Status,
 };
-use crate::syntax::{self, Span, Word, tokenizer};
+use crate::syntax::{self, Span, Word, Words, tokenizer};
 
 /// OpenVPN reads at most this many nested files (the top-level file counts).
 pub const MAX_INCLUDE_DEPTH: usize = 10;
@@ -57,8 +57,7 @@ struct Builder<'a> {
 
 impl Builder<'_> {
     fn add_source(&mut self, path: PathBuf, text: Vec<u8>) -> SourceId {
-        let parsed = syntax::parse(&text);
-        self.sources.push(Source::new(path, text, parsed));
+        self.sources.push(Source::new(path, syntax::parse(text)));
         self.sources.len() - 1
     }
 
@@ -84,7 +83,7 @@ impl Builder<'_> {
                 id,
                 &directive,
                 &self.sources[source].parsed,
-                &self.sources[source].text,
+                self.sources[source].text(),
             );
             if let Some(include) = include {
                 self.include(include);
@@ -224,11 +223,11 @@ impl State {
             && directive.words().get(1).is_some_and(|w| w.text() == "opt")
             && directive.words().len() > 2;
         let skip = if setenv_opt { 2 } else { 0 };
-        let words = &directive.words()[skip..];
-        let name: &str = words[0].text();
+        let words = directive.words().from(skip);
+        let name: &str = words.word(0).text();
         // A line has at most `MAX_WORDS` words: its arguments fit on the stack.
         let mut arg_texts = [""; tokenizer::MAX_WORDS];
-        for (text, word) in arg_texts.iter_mut().zip(&words[1..]) {
+        for (text, word) in arg_texts.iter_mut().zip(words.from(1)) {
             *text = word.text();
         }
         let args = &arg_texts[..words.len() - 1];
@@ -241,7 +240,7 @@ impl State {
             in_connection: directive.connection.is_some(),
         };
 
-        let joined = joined_name(name, &text[words[0].span()], words.len() == 1);
+        let joined = joined_name(name, &text[words.word(0).span()], words.len() == 1);
         let outcome = if let Some(block) = directive.block {
             self.inline_block(name, parsed.blocks[block].connection.is_some(), setenv_opt)
         } else if let Some(message) = &joined {
@@ -286,7 +285,7 @@ impl State {
             Outcome::RefusedSyntax(message) => {
                 line.status = Status::Refused;
                 self.errors.push(Problem {
-                    loc: at(&words[0].span()),
+                    loc: at(&words.word(0).span()),
                     kind: ProblemKind::Syntax,
                     message,
                 });
@@ -327,7 +326,7 @@ impl State {
                     // Any name with a space in it is unknown to OpenVPN; how it was written
                     // is the mistake, so it is reported with the text's errors.
                     let (loc, kind) = if joined.is_some() {
-                        (at(&words[0].span()), ProblemKind::Syntax)
+                        (at(&words.word(0).span()), ProblemKind::Syntax)
                     } else {
                         (line.loc.clone(), ProblemKind::Directive)
                     };
@@ -375,7 +374,7 @@ impl State {
         &mut self,
         name: &str,
         args: &[&str],
-        words: &[Word],
+        words: Words<'_>,
         loc: &Loc,
         source: SourceId,
     ) -> Outcome {
@@ -480,7 +479,7 @@ impl State {
                 Outcome::Applied
             }
             "push" if n == 1 => {
-                self.push(&words[1], loc);
+                self.push(&words.word(1), loc);
                 Outcome::Applied
             }
             // `setenv opt setenv FORWARD_COMPATIBLE 1` is this line too: `add_option()` drops
@@ -508,8 +507,8 @@ impl State {
         }
     }
 
-    fn ifconfig_ipv6(&mut self, words: &[Word], loc: &Loc, source: SourceId) -> Outcome {
-        let (local_text, remote_text) = (words[1].text(), words[2].text());
+    fn ifconfig_ipv6(&mut self, words: Words<'_>, loc: &Loc, source: SourceId) -> Outcome {
+        let (local_text, remote_text) = (words.word(1).text(), words.word(2).text());
         let local = AddressSpec::parse(local_text);
         let remote = parse_numeric(remote_text);
         let Some(bits) = local.bits else {
@@ -559,11 +558,11 @@ impl State {
             loc: loc.clone(),
             local_span: Some(Loc {
                 source,
-                span: words[1].span(),
+                span: words.word(1).span(),
             }),
             remote_span: Some(Loc {
                 source,
-                span: words[2].span(),
+                span: words.word(2).span(),
             }),
             derived_from_server_ipv6: false,
         });
@@ -615,12 +614,12 @@ impl State {
     }
 
     /// A server's `push "a,b"` sends two options; a client splits them at commas.
-    fn push(&mut self, word: &Word, loc: &Loc) {
+    fn push(&mut self, word: &Word<'_>, loc: &Loc) {
         for piece in word.text().split(',') {
             let words: Vec<String> = tokenizer::tokenize(piece.as_bytes(), 0)
                 .words
                 .into_iter()
-                .map(|w| w.text().to_owned())
+                .map(|token| token.text)
                 .collect();
             if !words.is_empty() {
                 self.pushes.push(Pushed {
@@ -682,14 +681,15 @@ impl State {
         let mut named = Vec::new();
         for &option in &self.routes {
             let line = &self.options[option];
-            let words = &sources[line.id.source]
+            let words = sources[line.id.source]
                 .parsed
                 .directive(line.id.index)
-                .words()[line.skip + 1..];
+                .words()
+                .from(line.skip + 1);
             let route = RouteLine {
-                network: words[0].text(),
-                gateway: words.get(1).map(Word::text),
-                metric: words.get(2).map(Word::text),
+                network: words.word(0).text(),
+                gateway: words.get(1).map(|w| w.text()),
+                metric: words.get(2).map(|w| w.text()),
             };
             let reason = match resolve_route(&route, default_gateway, default_metric) {
                 Ok(resolved) if !installs(dev_type, resolved.gateway, resolved.metric) => {
@@ -720,7 +720,7 @@ impl State {
                 loc: line.loc.clone(),
                 network_loc: Loc {
                     source: line.id.source,
-                    span: words[0].span(),
+                    span: words.word(0).span(),
                 },
                 reason,
             });

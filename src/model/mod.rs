@@ -19,7 +19,7 @@ use compact_str::CompactString;
 use ipnet::Ipv6Net;
 use serde::Serialize;
 
-use crate::syntax::{Directive, LineIndex, Parsed, Span, Word};
+use crate::syntax::{Directive, LineIndex, Parsed, Span, Words};
 
 pub use build::{MAX_INCLUDE_DEPTH, installs, load};
 
@@ -38,29 +38,33 @@ pub struct Loc {
 pub struct Source {
     /// As the user named it (top level) or as OpenVPN would open it (includes).
     pub path: PathBuf,
-    pub text: Vec<u8>,
+    /// The file read, and where its words are.
     pub parsed: Parsed,
     /// Line starts, worked out when first asked for (most clean files never need them).
     lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl Source {
-    pub fn new(path: PathBuf, text: Vec<u8>, parsed: Parsed) -> Self {
+    pub fn new(path: PathBuf, parsed: Parsed) -> Self {
         Self {
             path,
-            text,
             parsed,
             lines: std::sync::OnceLock::new(),
         }
     }
 
+    /// The file as read.
+    pub fn text(&self) -> &[u8] {
+        self.parsed.bytes()
+    }
+
     pub fn lines(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(&self.text))
+        self.lines.get_or_init(|| LineIndex::new(self.text()))
     }
 
     /// The parts reports keep.
-    pub fn into_parts(self) -> (PathBuf, Vec<u8>, Parsed) {
-        (self.path, self.text, self.parsed)
+    pub fn into_parts(self) -> (PathBuf, Parsed) {
+        (self.path, self.parsed)
     }
 }
 
@@ -105,13 +109,12 @@ impl Profile {
     /// This client with `server`'s files and pushes, as OpenVPN gives them to it.
     pub fn pair(mut self, server: &Profile) -> Profile {
         let first_source = self.sources.len();
-        self.sources.extend(server.sources.iter().map(|source| {
-            Source::new(
-                source.path.clone(),
-                source.text.clone(),
-                source.parsed.clone(),
-            )
-        }));
+        self.sources.extend(
+            server
+                .sources
+                .iter()
+                .map(|source| Source::new(source.path.clone(), source.parsed.clone())),
+        );
         let moved = |loc: &Loc| Loc {
             source: loc.source + first_source,
             span: loc.span.clone(),
@@ -179,8 +182,8 @@ impl Profile {
     }
 
     /// The words of an option, without a `setenv opt` prefix.
-    pub fn option_words(&self, option: &OptionLine) -> &[Word] {
-        &self.directive(option.id).words()[option.skip..]
+    pub fn option_words(&self, option: &OptionLine) -> Words<'_> {
+        self.directive(option.id).words().from(option.skip)
     }
 
     /// The `route-ipv6` line a route comes from.
@@ -191,7 +194,7 @@ impl Profile {
     /// The network word of a route's `route-ipv6` line, and where it is.
     pub fn route_network(&self, route: &RouteSource) -> (&str, Loc) {
         let line = self.route_line(route);
-        let word = &self.option_words(line)[1];
+        let word = self.option_words(line).word(1);
         let loc = Loc {
             source: line.id.source,
             span: word.span(),

@@ -42,7 +42,7 @@ impl Checked {
             .into_iter()
             .enumerate()
             .map(|(i, source)| {
-                let (source_path, text, parsed) = source.into_parts();
+                let (source_path, parsed) = source.into_parts();
                 let secrets: Vec<Span> = parsed
                     .blocks
                     .iter()
@@ -54,7 +54,7 @@ impl Checked {
                 } else {
                     display_path(&source_path)
                 };
-                SourceText::new(shown_path, mask_secrets(text, &secrets))
+                SourceText::new(shown_path, mask_secrets(parsed.into_bytes(), &secrets))
             })
             .collect();
         Self {

@@ -36,7 +36,8 @@ impl Check for AddressesWithin {
             .filter(|o| o.name == self.name && o.status == Status::Applied && !o.in_connection)
         {
             let words = profile.option_words(option);
-            let outside: Vec<(usize, Ipv6Addr)> = words[1..]
+            let outside: Vec<(usize, Ipv6Addr)> = words
+                .from(1)
                 .iter()
                 .enumerate()
                 .filter_map(|(i, word)| {
@@ -50,7 +51,7 @@ impl Check for AddressesWithin {
             };
             let loc = |i: usize| Loc {
                 source: option.loc.source,
-                span: words[i].span(),
+                span: words.word(i).span(),
             };
             let mut finding = Finding::at(loc(first))
                 .var("name", &self.name)
@@ -67,7 +68,7 @@ impl Check for AddressesWithin {
                 let replacement = cx.params.tunnel_addresses.as_args();
                 let edits = if option.loc.source == 0 {
                     vec![Edit {
-                        span: words[1].span().start..words[2].span().end,
+                        span: words.word(1).span().start..words.word(2).span().end,
                         replacement: replacement.clone(),
                     }]
                 } else {

@@ -103,7 +103,7 @@ impl<'a> Context<'a> {
     pub fn templated(&self) -> bool {
         *self
             .templated
-            .get_or_init(|| super::placement::has_template_markers(&self.profile.top().text))
+            .get_or_init(|| super::placement::has_template_markers(self.profile.top().text()))
     }
 }
 

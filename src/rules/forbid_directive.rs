@@ -5,7 +5,6 @@ use super::check::{Check, CheckArgs, Context, Finding, FindingFix, LoadError};
 use super::params::Params;
 use super::placement;
 use crate::model::Status;
-use crate::syntax::Word;
 
 #[derive(Debug)]
 pub struct ForbidDirective {
@@ -32,9 +31,10 @@ impl Check for ForbidDirective {
                 continue;
             }
             let words = profile.option_words(option);
-            let args = words[1..]
+            let args = words
+                .from(1)
                 .iter()
-                .map(Word::text)
+                .map(|word| word.text())
                 .collect::<Vec<_>>()
                 .join(" ");
             if self
@@ -46,7 +46,7 @@ impl Check for ForbidDirective {
             }
             let edits = placement::delete_line_of(profile, &option.loc);
             let written = String::from_utf8_lossy(
-                &profile.sources[option.loc.source].text[option.loc.span.clone()],
+                &profile.sources[option.loc.source].text()[option.loc.span.clone()],
             );
             out.push(
                 Finding::at(option.loc.clone())

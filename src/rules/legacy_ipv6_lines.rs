@@ -83,7 +83,7 @@ impl Check for LegacyIpv6Lines {
                 _ => continue,
             };
             let written = String::from_utf8_lossy(
-                &profile.sources[option.loc.source].text[option.loc.span.clone()],
+                &profile.sources[option.loc.source].text()[option.loc.span.clone()],
             );
             let written = written.trim();
             out.push(

@@ -111,7 +111,7 @@ impl Check for OpenvpnDrops {
                             "write `/64`, the length OpenVPN uses",
                             edit_if_top(network_loc.source, || {
                                 let at = placement::end_inside_word(
-                                    &cx.profile.top().text,
+                                    cx.profile.top().text(),
                                     &network_loc.span,
                                 );
                                 Edit::insert(at, "/64".to_owned())
@@ -143,7 +143,7 @@ impl Check for OpenvpnDrops {
                         _ => route.network.addr().to_string(),
                     };
                     let edits = edit_if_top(network_loc.source, || {
-                        let text = &cx.profile.top().text;
+                        let text = &cx.profile.top().text();
                         let span = &network_loc.span;
                         let end = placement::end_inside_word(text, span);
                         let start = if end < span.end {

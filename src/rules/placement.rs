@@ -34,7 +34,7 @@ pub fn has_template_markers(text: &[u8]) -> bool {
 pub fn anchor(profile: &Profile, templated: bool) -> Option<Span> {
     let source = profile.top();
     let template_start = if templated {
-        memchr::memmem::find(&source.text, b"{%").unwrap_or(usize::MAX)
+        memchr::memmem::find(source.text(), b"{%").unwrap_or(usize::MAX)
     } else {
         usize::MAX
     };
@@ -44,7 +44,7 @@ pub fn anchor(profile: &Profile, templated: bool) -> Option<Span> {
                 && !o.in_connection
                 && o.status == Status::Applied
                 && o.loc.span.end < template_start
-                && !(templated && has_template_markers(&source.text[o.loc.span.clone()]))
+                && !(templated && has_template_markers(&source.text()[o.loc.span.clone()]))
         })
     };
     let last_of = |names: &[&str]| -> Option<&OptionLine> {
@@ -94,7 +94,7 @@ pub fn content_end(text: &[u8], offset: usize) -> usize {
 /// never edit those).
 pub fn delete_line_of(profile: &Profile, loc: &crate::model::Loc) -> Vec<Edit> {
     if loc.source == 0 {
-        vec![delete_line(&profile.top().text, &loc.span)]
+        vec![delete_line(profile.top().text(), &loc.span)]
     } else {
         Vec::new()
     }

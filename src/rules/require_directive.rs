@@ -45,7 +45,7 @@ impl Check for RequireDirective {
         if let Some(template) = &self.insert {
             let line = super::fill_params(template, cx.params).expect("validated at load");
             finding = finding.var("insert", &line);
-            let text = &cx.profile.top().text;
+            let text = &cx.profile.top().text();
             let edits = cx
                 .anchor()
                 .map(|anchor| {

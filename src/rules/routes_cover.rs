@@ -50,7 +50,7 @@ impl Check for RoutesCover {
             .anchor()
             .map(|anchor| {
                 vec![placement::insert_after(
-                    &cx.profile.top().text,
+                    cx.profile.top().text(),
                     anchor,
                     &lines,
                 )]

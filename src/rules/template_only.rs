@@ -23,7 +23,7 @@ impl Check for TemplateOnly {
         let top = cx.profile.top();
         let parsed = &top.parsed;
         let placeholder =
-            |d: &crate::syntax::Directive| has_template_markers(&top.text[d.line.clone()]);
+            |d: &crate::syntax::Directive| has_template_markers(&top.text()[d.line.clone()]);
         let only_placeholders = parsed
             .directives()
             .all(|d| d.block.is_some() || placeholder(&d));

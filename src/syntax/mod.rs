@@ -12,21 +12,26 @@ pub mod tokenizer;
 
 pub use line_index::LineIndex;
 pub use reader::{OPTION_LINE_SIZE, parse};
-pub use tokenizer::Word;
+use tokenizer::StoredWord;
 
 /// A byte range in one source file.
 pub type Span = std::ops::Range<usize>;
 
-/// One file as OpenVPN's reader sees it.
+/// One file as OpenVPN's reader sees it: the file, and where its words, blocks and comments are.
 ///
-/// The words of every line live in one list; a directive is a range of it, so reading a file
-/// allocates a few growing lists, not one per line.
+/// The words of every line live in one list; a directive is a range of it, and a word's text is
+/// a range of the file (or, for a word written with quotes or escapes, of one string of
+/// unescaped words): reading a file allocates a few lists, not one per line or word.
 #[derive(Debug, Default, Clone)]
 pub struct Parsed {
+    /// The file, as text when it is all valid UTF-8 (checked once).
+    file: File,
+    /// The text of the words that are not written as they read, one after another.
+    unescaped: String,
     /// Every line with words, in file order; inline block openers included, block bodies not.
     directives: Vec<StoredDirective>,
     /// The words of all directives, in file order.
-    words: Vec<Word>,
+    words: Vec<StoredWord>,
     pub blocks: Vec<InlineBlock>,
     /// Comments (`#`/`;` to the end of the line, line ending excluded), in file order.
     pub comments: Vec<Span>,
@@ -35,7 +40,56 @@ pub struct Parsed {
     pub bom: bool,
 }
 
+/// A file's bytes; as a string when they are valid UTF-8, so that words are slices of it.
+#[derive(Debug, Clone)]
+enum File {
+    Text(String),
+    Bytes(Vec<u8>),
+}
+
+impl Default for File {
+    fn default() -> Self {
+        File::Text(String::new())
+    }
+}
+
+impl File {
+    fn read(bytes: Vec<u8>) -> Self {
+        match String::from_utf8(bytes) {
+            Ok(text) => File::Text(text),
+            Err(error) => File::Bytes(error.into_bytes()),
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match self {
+            File::Text(text) => text.as_bytes(),
+            File::Bytes(bytes) => bytes,
+        }
+    }
+
+    fn text(&self) -> Option<&str> {
+        match self {
+            File::Text(text) => Some(text),
+            File::Bytes(_) => None,
+        }
+    }
+}
+
 impl Parsed {
+    /// The file as read.
+    pub fn bytes(&self) -> &[u8] {
+        self.file.bytes()
+    }
+
+    /// The file, given back.
+    pub fn into_bytes(self) -> Vec<u8> {
+        match self.file {
+            File::Text(text) => text.into_bytes(),
+            File::Bytes(bytes) => bytes,
+        }
+    }
+
     /// Every line with words, in file order; inline block openers included, block bodies not.
     pub fn directives(&self) -> impl ExactSizeIterator<Item = Directive<'_>> {
         self.directives.iter().map(|stored| self.view(stored))
@@ -48,10 +102,20 @@ impl Parsed {
 
     fn view<'a>(&'a self, stored: &StoredDirective) -> Directive<'a> {
         Directive {
-            words: &self.words[stored.words.start as usize..stored.words.end as usize],
+            words: Words {
+                parsed: self,
+                stored: &self.words[stored.words.start as usize..stored.words.end as usize],
+            },
             line: stored.line.clone(),
             connection: stored.connection,
             block: stored.block,
+        }
+    }
+
+    fn word<'a>(&'a self, stored: &StoredWord) -> Word<'a> {
+        Word {
+            text: stored.text(self.file.text(), &self.unescaped),
+            span: stored.span(),
         }
     }
 }
@@ -67,10 +131,10 @@ struct StoredDirective {
 }
 
 /// One line with words, borrowed from its [`Parsed`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Directive<'a> {
     /// The words as OpenVPN passes them on: a leading `--` is already gone from the name.
-    words: &'a [Word],
+    words: Words<'a>,
     /// From the first word's start to the last word's end (no comment, no line ending).
     pub line: Span,
     /// Index into [`Parsed::blocks`] of the `<connection>` whose body holds this line.
@@ -82,17 +146,115 @@ pub struct Directive<'a> {
 impl<'a> Directive<'a> {
     /// The option name (`route-ipv6`), or the tag of an inline block.
     pub fn name(&self) -> &'a str {
-        self.words[0].text()
+        self.words.word(0).text()
     }
 
     /// All words: the name, then the arguments. Never empty.
-    pub fn words(&self) -> &'a [Word] {
+    pub fn words(&self) -> Words<'a> {
         self.words
     }
 
     /// The words after the name.
-    pub fn args(&self) -> &'a [Word] {
-        &self.words[1..]
+    pub fn args(&self) -> Words<'a> {
+        self.words.from(1)
+    }
+}
+
+/// Some words of a directive, borrowed from their [`Parsed`].
+#[derive(Clone, Copy)]
+pub struct Words<'a> {
+    parsed: &'a Parsed,
+    stored: &'a [StoredWord],
+}
+
+impl<'a> Words<'a> {
+    pub fn len(&self) -> usize {
+        self.stored.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.stored.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> Option<Word<'a>> {
+        self.stored
+            .get(index)
+            .map(|stored| self.parsed.word(stored))
+    }
+
+    /// The word at `index`, which must be one of them.
+    pub fn word(&self, index: usize) -> Word<'a> {
+        self.parsed.word(&self.stored[index])
+    }
+
+    /// The words from `index` on (none when `index` is past the end).
+    pub fn from(&self, index: usize) -> Words<'a> {
+        Words {
+            parsed: self.parsed,
+            stored: self.stored.get(index..).unwrap_or_default(),
+        }
+    }
+
+    pub fn iter(&self) -> WordsIter<'a> {
+        WordsIter {
+            parsed: self.parsed,
+            stored: self.stored.iter(),
+        }
+    }
+}
+
+impl<'a> IntoIterator for Words<'a> {
+    type Item = Word<'a>;
+    type IntoIter = WordsIter<'a>;
+
+    fn into_iter(self) -> WordsIter<'a> {
+        self.iter()
+    }
+}
+
+/// The words of [`Words::iter`], in order.
+pub struct WordsIter<'a> {
+    parsed: &'a Parsed,
+    stored: std::slice::Iter<'a, StoredWord>,
+}
+
+impl<'a> Iterator for WordsIter<'a> {
+    type Item = Word<'a>;
+
+    fn next(&mut self) -> Option<Word<'a>> {
+        self.stored.next().map(|stored| self.parsed.word(stored))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.stored.size_hint()
+    }
+}
+
+impl ExactSizeIterator for WordsIter<'_> {}
+
+impl std::fmt::Debug for Words<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// One word: its text as OpenVPN sees it and where it was written, borrowed from its [`Parsed`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word<'a> {
+    text: &'a str,
+    span: Span,
+}
+
+impl<'a> Word<'a> {
+    /// The word as OpenVPN sees it: quotes removed, escapes resolved, a leading `--` gone from
+    /// an option name; invalid UTF-8 shown with replacement characters.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Where the word was written in the file, quotes and backslashes included.
+    pub fn span(&self) -> Span {
+        self.span.clone()
     }
 }
 

@@ -5,15 +5,19 @@
 use compact_str::CompactString;
 use memchr::memchr;
 
-use super::tokenizer::{TokenError, Word, tokenize_into};
-use super::{InlineBlock, Parsed, Span, StoredDirective, SyntaxError, SyntaxErrorKind};
+use super::tokenizer::{Line, StoredWord, TokenError, tokenize_into};
+use super::{File, InlineBlock, Parsed, Span, StoredDirective, SyntaxError, SyntaxErrorKind};
 
 /// OpenVPN refuses a line of this many bytes or more (line ending and BOM included).
 pub const OPTION_LINE_SIZE: usize = 256;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Reads one file. Never fails: problems are collected in [`Parsed::errors`].
-pub fn parse(text: &[u8]) -> Parsed {
+/// Reads one file, which the result keeps. Never fails: problems are collected in
+/// [`Parsed::errors`].
+pub fn parse(text: impl Into<Vec<u8>>) -> Parsed {
+    // UTF-8 is checked once for the whole file; words are then slices of it, not decoded again.
+    let file = File::read(text.into());
+    let text = file.bytes();
     // Room for the lists up front, judged from the size (counting lines would cost more than
     // the growth it spares): growing them instead would allocate and copy each of them five or
     // six times in a profile of a hundred lines, and touch twice the memory of a big file.
@@ -26,9 +30,15 @@ pub fn parse(text: &[u8]) -> Parsed {
         bom: text.starts_with(BOM),
         ..Parsed::default()
     };
-    // UTF-8 is checked once for the whole file; words are then slices of it, not decoded again.
-    let utf8 = std::str::from_utf8(text).ok();
-    read_lines(text, utf8, 0..text.len(), Mode::File, None, &mut parsed);
+    read_lines(
+        text,
+        file.text(),
+        0..text.len(),
+        Mode::File,
+        None,
+        &mut parsed,
+    );
+    parsed.file = file;
     parsed
 }
 
@@ -84,13 +94,15 @@ fn read_lines(
         first = false;
 
         let first_word = parsed.words.len();
-        // `None` also where a `<connection>` body's 255-byte cut splits a character.
-        let line_text = utf8.and_then(|utf8| utf8.get(line.clone()));
         let tokens = tokenize_into(
             &text[line.clone()],
-            line_text,
-            line.start,
+            &Line {
+                text: utf8,
+                offset: line.start,
+                file_offset: line.start,
+            },
             &mut parsed.words,
+            &mut parsed.unescaped,
         );
         if let Some(start) = tokens.comment_start {
             parsed
@@ -109,17 +121,23 @@ fn read_lines(
         }
 
         let words = &mut parsed.words[first_word..];
-        if words[0].text().len() >= 3 && words[0].text().starts_with("--") {
-            words[0].strip_dashes();
+        let name = words[0].text(utf8, &parsed.unescaped);
+        if name.len() >= 3 && name.starts_with("--") {
+            // OpenVPN takes the option name without its leading `--`.
+            words[0].trim_text(2, 0);
         }
-        if words[0].text().starts_with('\u{feff}') && !first_line {
+        if words[0]
+            .text(utf8, &parsed.unescaped)
+            .starts_with('\u{feff}')
+            && !first_line
+        {
             parsed.errors.push(SyntaxError {
                 span: words[0].span().start..words[0].span().start + BOM.len(),
                 kind: SyntaxErrorKind::MisplacedBom,
             });
         }
         let line_span = words[0].span().start..words[words.len() - 1].span().end;
-        let tag = inline_tag(words);
+        let tag = inline_tag(words, utf8, &parsed.unescaped);
         let mut directive = StoredDirective {
             words: index_u32(first_word)..index_u32(parsed.words.len()),
             line: line_span,
@@ -140,7 +158,8 @@ fn read_lines(
                 });
             }
             let open = opener.span();
-            opener.set_text(&tag);
+            // The opener stands for its tag.
+            opener.trim_text(1, 1);
             let is_connection = tag == "connection" && connection.is_none();
             parsed.blocks.push(InlineBlock {
                 tag,
@@ -167,11 +186,11 @@ fn index_u32(index: usize) -> u32 {
 }
 
 /// `<tag>` alone on a line opens an inline block (checked after `--` stripping).
-fn inline_tag(words: &[Word]) -> Option<CompactString> {
+fn inline_tag(words: &[StoredWord], file: Option<&str>, unescaped: &str) -> Option<CompactString> {
     let [word] = words else {
         return None;
     };
-    let text = word.text();
+    let text = word.text(file, unescaped);
     (text.len() >= 2 && text.starts_with('<') && text.ends_with('>'))
         .then(|| CompactString::from(&text[1..text.len() - 1]))
 }
@@ -339,7 +358,7 @@ mod tests {
     fn crlf_reads_like_lf_and_line_spans_exclude_the_ending() {
         let parsed = parse(b"dev tun\r\nroute-ipv6 2000::/3\r\n");
         assert_eq!(names(&parsed), ["dev", "route-ipv6"]);
-        assert_eq!(parsed.directive(1).args()[0].text(), "2000::/3");
+        assert_eq!(parsed.directive(1).args().word(0).text(), "2000::/3");
         assert_eq!(parsed.directive(0).line, 0..7);
         let parsed = parse(b"  route-ipv6 2000::/3 # c\n");
         assert_eq!(parsed.directive(0).line, 2..21);
@@ -357,7 +376,7 @@ mod tests {
         let parsed = parse(b"\xEF\xBB\xBFdev tun\n\xEF\xBB\xBFroute-ipv6 2000::/3\n");
         assert!(parsed.bom);
         assert_eq!(parsed.directive(0).name(), "dev");
-        assert_eq!(parsed.directive(0).words()[0].span(), 3..6);
+        assert_eq!(parsed.directive(0).words().word(0).span(), 3..6);
         assert_eq!(parsed.directive(1).name(), "\u{feff}route-ipv6");
         assert_eq!(kinds(&parsed), [&SyntaxErrorKind::MisplacedBom]);
     }
@@ -461,7 +480,7 @@ mod tests {
             let mut text = b"<connection>\nremote a\n<tls-auth>\n".to_vec();
             text.extend_from_slice(line);
             text.extend_from_slice(b"\nblock-ipv6\n</tls-auth>\n</connection>\n");
-            let parsed = parse(&text);
+            let parsed = parse(text.as_slice());
             parsed.blocks[1]
                 .close
                 .as_ref()
@@ -481,7 +500,7 @@ mod tests {
             text.extend_from_slice(b"xy</tls-auth>\nblock-ipv6\n</tls-auth>\n</connection>\n");
             text
         };
-        assert!(names(&parse(&text)).contains(&"block-ipv6"));
+        assert!(names(&parse(text.as_slice())).contains(&"block-ipv6"));
     }
 
     #[test]
@@ -512,7 +531,10 @@ mod tests {
         );
         assert_eq!(parsed.directive(2).connection, Some(0));
         assert_eq!(parsed.directive(3).connection, None);
-        assert_eq!(&text[parsed.directive(2).words()[1].span()], b"2000::/3");
+        assert_eq!(
+            &text[parsed.directive(2).words().word(1).span()],
+            b"2000::/3"
+        );
     }
 
     #[test]
@@ -522,7 +544,7 @@ mod tests {
             let mut text = b"<connection>\nremote a\n#".to_vec();
             text.extend(std::iter::repeat_n(b'x', tail_at - 1));
             text.extend_from_slice(b" block-ipv6\n</connection>\n");
-            parse(&text)
+            parse(text.as_slice())
         };
         assert_eq!(names(&long(255)), ["connection", "remote", "lock-ipv6"]);
         assert_eq!(names(&long(256)), ["connection", "remote", "block-ipv6"]);
@@ -532,7 +554,7 @@ mod tests {
         let mut text = b"<connection>\nremote a\n#".to_vec();
         text.extend(std::iter::repeat_n(b'x', 254));
         text.extend_from_slice(b"y\ndev tun\n</connection>\n");
-        let parsed = parse(&text);
+        let parsed = parse(text.as_slice());
         assert_eq!(names(&parsed), ["connection", "remote", "dev"]);
         assert_eq!(parsed.comments[0].len(), 255);
     }

@@ -5,8 +5,6 @@
 //! quote ends the word at once, backslashes escape only `\`, `"` and whitespace outside single
 //! quotes, and at most [`MAX_WORDS`] words are kept (the rest of the line is dropped silently).
 
-use compact_str::CompactString;
-
 use super::Span;
 
 /// OpenVPN keeps at most this many words of a line (`MAX_PARMS`).
@@ -14,43 +12,74 @@ pub const MAX_WORDS: usize = 16;
 /// OpenVPN's `OPTION_PARM_SIZE`: a word may hold at most 256 bytes.
 const MAX_WORD_LEN: usize = 256;
 
-/// One word of a line: its unescaped text and the bytes it was written with.
+/// One word of a line as the reader keeps it: where it was written, and where its text is.
+/// No word is copied: a word written as it reads (no quotes, no escapes, valid UTF-8), which is
+/// nearly every word, is its own text in the file; the others are unescaped, one after another,
+/// into the file's one string of unescaped words. File offsets fit in `u32` (a file read has
+/// fewer than 4 GiB).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Word {
-    /// The word as OpenVPN sees it (quotes removed, escapes resolved), lossily decoded; held
-    /// inline up to 24 bytes, which is nearly every word.
-    text: CompactString,
+pub struct StoredWord {
     /// Where the word was written, quotes and backslashes included.
-    span: Span,
+    pub(super) span: std::ops::Range<u32>,
+    /// Where its text is: in the file, or in the string of unescaped words.
+    pub(super) text: std::ops::Range<u32>,
+    /// The text is in the string of unescaped words.
+    pub(super) unescaped: bool,
 }
 
-impl Word {
-    /// The word as OpenVPN sees it: quotes removed, escapes resolved, a leading `--` gone from
-    /// an option name; invalid UTF-8 shown with replacement characters.
+impl StoredWord {
+    fn new(span: Span, text: Span, unescaped: bool) -> Self {
+        Self {
+            span: offset_u32(span.start)..offset_u32(span.end),
+            text: offset_u32(text.start)..offset_u32(text.end),
+            unescaped,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        self.span.start as usize..self.span.end as usize
+    }
+
+    /// Its text, given the file as text (when it is valid UTF-8) and the unescaped words.
+    pub fn text<'a>(&self, file: Option<&'a str>, unescaped: &'a str) -> &'a str {
+        let range = self.text.start as usize..self.text.end as usize;
+        if self.unescaped {
+            &unescaped[range]
+        } else {
+            // A word is its own text only in a file that is valid UTF-8.
+            &file.expect("a word read from the file has a file of text")[range]
+        }
+    }
+
+    /// Drops `front` bytes from the start of its text and `back` from the end: a leading `--`
+    /// from an option name, the `<` and `>` around an inline block's tag.
+    pub(super) fn trim_text(&mut self, front: u32, back: u32) {
+        self.text = self.text.start + front..self.text.end - back;
+    }
+}
+
+/// A file offset as [`StoredWord`] keeps it.
+fn offset_u32(offset: usize) -> u32 {
+    u32::try_from(offset).expect("a file read is smaller than 4 GiB")
+}
+
+/// A word of [`tokenize`]: its unescaped text and where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub text: String,
+    pub span: Span,
+}
+
+impl Token {
     pub fn text(&self) -> &str {
         &self.text
-    }
-
-    /// Where the word was written in the file, quotes and backslashes included.
-    pub fn span(&self) -> Span {
-        self.span.clone()
-    }
-
-    /// The option name without its leading `--`, as OpenVPN strips it.
-    pub(super) fn strip_dashes(&mut self) {
-        self.text.replace_range(..2, "");
-    }
-
-    /// An inline block's opener stands for its tag.
-    pub(super) fn set_text(&mut self, text: &str) {
-        self.text = text.into();
     }
 }
 
 /// The words of one line, where its comment starts, and the error that makes OpenVPN stop.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct TokenizedLine {
-    pub words: Vec<Word>,
+    pub words: Vec<Token>,
     /// The `#` or `;` (or the backslash before it) that starts a comment.
     pub comment_start: Option<usize>,
     pub error: Option<TokenError>,
@@ -90,30 +119,102 @@ enum State {
 /// NUL) into words. `offset` is where `line` starts in the file, so spans are file offsets.
 pub fn tokenize(line: &[u8], offset: usize) -> TokenizedLine {
     let mut words = Vec::new();
-    let end = tokenize_into(line, None, offset, &mut words);
+    let mut unescaped = String::new();
+    let line_text = std::str::from_utf8(line).ok();
+    let end = tokenize_into(
+        line,
+        &Line {
+            text: line_text,
+            offset: 0,
+            file_offset: offset,
+        },
+        &mut words,
+        &mut unescaped,
+    );
     TokenizedLine {
-        words,
+        words: tokens(&words, line_text, &unescaped),
         comment_start: end.comment_start,
         error: end.error,
     }
 }
 
-/// [`tokenize`], appending the words to `words` (the reader keeps one list for a whole file).
-/// `line_text` is `line` as a string when the reader already knows it is valid UTF-8: plain
-/// words are then sliced from it rather than checked again. After an error, the words pushed
-/// for this line are not to be taken.
+/// Stored words as [`Token`]s, `text` being the line they were read from.
+fn tokens(words: &[StoredWord], text: Option<&str>, unescaped: &str) -> Vec<Token> {
+    words
+        .iter()
+        .map(|word| Token {
+            text: word.text(text, unescaped).to_owned(),
+            span: word.span(),
+        })
+        .collect()
+}
+
+/// Where a line is, for [`tokenize_into`].
+pub struct Line<'a> {
+    /// The text that holds the line when it is valid UTF-8: the whole file (the reader checks it
+    /// once), or the line alone. Word texts are ranges of it.
+    pub text: Option<&'a str>,
+    /// Where the line starts in `text`.
+    pub offset: usize,
+    /// Where the line starts in the file: spans are file offsets.
+    pub file_offset: usize,
+}
+
+/// [`tokenize`], appending the words to `words` (the reader keeps one list for a whole file)
+/// and the text of words that differ from how they were written to `unescaped`. After an error,
+/// the words pushed for this line are not to be taken.
 pub fn tokenize_into(
     line: &[u8],
-    line_text: Option<&str>,
-    offset: usize,
-    words: &mut Vec<Word>,
+    at: &Line,
+    words: &mut Vec<StoredWord>,
+    unescaped: &mut String,
 ) -> LineEnd {
-    tokenize_plain(line, line_text, offset, words)
-        .unwrap_or_else(|| tokenize_any(line, offset, words))
+    tokenize_plain(line, at, words, unescaped)
+        .unwrap_or_else(|| tokenize_any(line, at, words, unescaped))
+}
+
+/// A word's text as a range of the line's text (`at.text`) when the bytes that make it are its
+/// text and valid UTF-8; else it is appended to `unescaped`, invalid UTF-8 shown with
+/// replacement characters.
+fn store(
+    written: Span,
+    text: &[u8],
+    line: &[u8],
+    at: &Line,
+    words: &mut Vec<StoredWord>,
+    unescaped: &mut String,
+) {
+    let span = at.file_offset + written.start..at.file_offset + written.end.min(line.len());
+    let in_file = at.text.and_then(|file| {
+        let range = at.offset + written.start..at.offset + written.start + text.len();
+        (line.get(written.start..written.start + text.len()) == Some(text)
+            && file.is_char_boundary(range.start)
+            && file.is_char_boundary(range.end))
+        .then_some(range)
+    });
+    let word = match in_file {
+        Some(range) => StoredWord::new(span, range, false),
+        None => {
+            if unescaped.capacity() == 0 {
+                // Room for the quoted words of most files at once, rather than growing for each.
+                unescaped.reserve(256);
+            }
+            let start = unescaped.len();
+            unescaped.push_str(&String::from_utf8_lossy(text));
+            StoredWord::new(span, start..unescaped.len(), true)
+        }
+    };
+    words.push(word);
 }
 
 /// OpenVPN's state machine, byte by byte.
-fn tokenize_any(line: &[u8], offset: usize, words: &mut Vec<Word>) -> LineEnd {
+fn tokenize_any(
+    line: &[u8],
+    at: &Line,
+    words: &mut Vec<StoredWord>,
+    unescaped: &mut String,
+) -> LineEnd {
+    let offset = at.file_offset;
     let mut result = LineEnd::default();
     let first_word = words.len();
     let mut state = State::Initial;
@@ -173,10 +274,14 @@ fn tokenize_any(line: &[u8], offset: usize, words: &mut Vec<Word>) -> LineEnd {
                 }
             }
             if let Some(end) = done_at {
-                words.push(Word {
-                    text: to_text(&word[..word_len]),
-                    span: offset + word_start..offset + end.min(line.len()),
-                });
+                store(
+                    word_start..end,
+                    &word[..word_len],
+                    line,
+                    at,
+                    words,
+                    unescaped,
+                );
                 word_len = 0;
                 state = State::Initial;
             }
@@ -215,10 +320,11 @@ fn tokenize_any(line: &[u8], offset: usize, words: &mut Vec<Word>) -> LineEnd {
 /// reads that line.
 fn tokenize_plain(
     line: &[u8],
-    line_text: Option<&str>,
-    offset: usize,
-    words: &mut Vec<Word>,
+    at: &Line,
+    words: &mut Vec<StoredWord>,
+    unescaped: &mut String,
 ) -> Option<LineEnd> {
+    let offset = at.file_offset;
     let mut result = LineEnd::default();
     // Word bounds first: nothing is pushed before a quote sends the line to the state machine.
     let mut bounds = [(0, 0); MAX_WORDS];
@@ -250,14 +356,22 @@ fn tokenize_plain(
         bounds[count] = (start, i);
         count += 1;
     }
-    // Words end at blanks or at the line's end, so they are slices of a valid line.
-    words.extend(bounds[..count].iter().map(|&(start, end)| Word {
-        text: match line_text.and_then(|text| text.get(start..end)) {
-            Some(text) => CompactString::new(text),
-            None => to_text(&line[start..end]),
-        },
-        span: offset + start..offset + end,
-    }));
+    // Words end at blanks or at the line's end: in a valid line, each is its own text.
+    for &(start, end) in &bounds[..count] {
+        match at.text {
+            Some(text)
+                if text.is_char_boundary(at.offset + start)
+                    && text.is_char_boundary(at.offset + end) =>
+            {
+                words.push(StoredWord::new(
+                    offset + start..offset + end,
+                    at.offset + start..at.offset + end,
+                    false,
+                ))
+            }
+            _ => store(start..end, &line[start..end], line, at, words, unescaped),
+        }
+    }
     Some(result)
 }
 
@@ -287,14 +401,6 @@ static CLASSES: [Class; 256] = {
     }
     classes
 };
-
-/// A word's bytes as text; invalid UTF-8 is shown with replacement characters.
-fn to_text(bytes: &[u8]) -> CompactString {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => CompactString::new(text),
-        Err(_) => CompactString::from_utf8_lossy(bytes),
-    }
-}
 
 /// C's `isspace` in the C locale, plus the NUL that ends a C string.
 pub const fn is_space(c: u8) -> bool {
@@ -459,22 +565,33 @@ mod tests {
         assert_eq!(spans, [102..107, 108..111, 112..115]);
     }
 
+    /// The line as text when valid, as the reader passes it: the proptests compare both paths.
+    fn at(line: &[u8], offset: usize) -> (Option<&str>, Line<'_>) {
+        let text = std::str::from_utf8(line).ok();
+        let at = Line {
+            text,
+            offset: 0,
+            file_offset: offset,
+        };
+        (text, at)
+    }
+
     fn plain(line: &[u8], offset: usize) -> Option<TokenizedLine> {
-        let mut words = Vec::new();
-        // The line as text when valid, as the reader passes it: the proptests compare both paths.
-        let line_text = std::str::from_utf8(line).ok();
-        tokenize_plain(line, line_text, offset, &mut words).map(|end| TokenizedLine {
-            words,
+        let (text, at) = at(line, offset);
+        let (mut words, mut unescaped) = (Vec::new(), String::new());
+        tokenize_plain(line, &at, &mut words, &mut unescaped).map(|end| TokenizedLine {
+            words: tokens(&words, text, &unescaped),
             comment_start: end.comment_start,
             error: end.error,
         })
     }
 
     fn any(line: &[u8], offset: usize) -> TokenizedLine {
-        let mut words = Vec::new();
-        let end = tokenize_any(line, offset, &mut words);
+        let (text, at) = at(line, offset);
+        let (mut words, mut unescaped) = (Vec::new(), String::new());
+        let end = tokenize_any(line, &at, &mut words, &mut unescaped);
         TokenizedLine {
-            words,
+            words: tokens(&words, text, &unescaped),
             comment_start: end.comment_start,
             error: end.error,
         }
