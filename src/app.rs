@@ -185,7 +185,12 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let mut walk_errors = walk_errors.into_iter().peekable();
     crate::parallel::for_each_ordered(
         &inputs,
-        crate::parallel::default_threads(),
+        // One file needs no threads, nor the cgroup files that say how many there may be.
+        if inputs.len() > 1 {
+            crate::parallel::default_threads()
+        } else {
+            1
+        },
         |input| run.check(input),
         |mut outcome| {
             let mut result = Ok(());

@@ -273,10 +273,13 @@ impl Uncovered {
 
 /// Prefixes as a list for messages: `2000::/4, 3000::/4`.
 pub fn join(nets: &[Ipv6Net]) -> String {
-    nets.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+    use std::fmt::Write;
+    let mut list = String::new();
+    for (i, net) in nets.iter().enumerate() {
+        let separator = if i == 0 { "" } else { ", " };
+        write!(list, "{separator}{net}").expect("writing to a String does not fail");
+    }
+    list
 }
 
 #[cfg(test)]
