@@ -797,8 +797,8 @@ impl FileRun<'_> {
             // (not for AWS profiles: their server is the endpoint).
             if params.server.is_none()
                 && path.as_os_str() != "-"
-                && model::aws::endpoint(&profile).is_none()
                 && self.engine.wants_nearby_server(&diagnostics)
+                && model::aws::endpoint(&profile).is_none()
                 && let Some(server) = self.nearby_server(input)
             {
                 let settings = FileSettings {
