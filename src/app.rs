@@ -17,7 +17,7 @@ use crate::changed_lines::ChangedFiles;
 use crate::cli::{Args, ColorChoice, FormatName};
 use crate::config::{Config, FailOn, FileConfig};
 use crate::diagnostic::Severity;
-use crate::engine::{Engine, FileSettings, RuleChoices};
+use crate::engine::{Detail, Engine, FileSettings, RuleChoices};
 use crate::fix;
 use crate::model::{self, Profile};
 use crate::report::{self, Checked, Format, Problem, ProblemKind, ReportContext};
@@ -151,8 +151,19 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let mut recorded = Vec::new();
     // --add-suppressions: (comments' findings, files).
     let mut suppressed = (0, 0);
+    let mut sinks = open_sinks(&args, is_stdin(&paths))?;
+    // What the reports show of a finding decides what is worked out: `--format short` alone
+    // shows messages, so labels, notes and fixes are not computed for it.
+    let plain_run =
+        !(args.fix || args.diff) && args.add_suppressions.is_none() && baseline_file.is_none();
+    let detail = if plain_run && sinks.iter().all(|sink| !sink.format.shows_details()) {
+        Detail::Message
+    } else {
+        Detail::Full
+    };
     let run = FileRun {
         args: &args,
+        detail,
         config: &config,
         engine: &engine,
         servers: &servers,
@@ -173,7 +184,6 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         unsafe_fixes: args.unsafe_fixes,
     };
     let plain = ReportContext { color: false, ..cx };
-    let mut sinks = open_sinks(&args, is_stdin(&paths))?;
     let mut stdout = io::BufWriter::new(io::stdout());
     let mut diff_found = false;
     let mut fix_totals = fix::Totals::default();
@@ -561,6 +571,8 @@ fn open_sinks(args: &Args, fixing_stdin: bool) -> Result<Vec<Sink>, Fatal> {
 /// What a run needs to check one file; shared by the worker threads.
 struct FileRun<'a> {
     args: &'a Args,
+    /// How much of each finding the reports show.
+    detail: Detail,
     config: &'a Config,
     engine: &'a Engine,
     servers: &'a Servers,
@@ -788,14 +800,17 @@ impl FileRun<'_> {
             params,
             role: layered.file.role,
             nearby_server: None,
+            detail: self.detail,
         };
         let lint_loaded = |profile: Profile| {
             let path = &input.path;
             let profile = self.servers.pair(profile, params);
             let mut diagnostics = self.engine.lint_with(&profile, &settings, &layered.choices);
-            // Leak findings of a client whose folder holds a server config suggest pairing
-            // (not for AWS profiles: their server is the endpoint).
+            // Leak findings of a client whose folder holds a server config suggest pairing in
+            // their note (not for AWS profiles: their server is the endpoint; nor when no
+            // report shows notes).
             if params.server.is_none()
+                && self.detail == Detail::Full
                 && path.as_os_str() != "-"
                 && self.engine.wants_nearby_server(&diagnostics)
                 && model::aws::endpoint(&profile).is_none()

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Label, Severity};
 use crate::model::{Loc, Profile, Role};
+pub use crate::rules::Detail;
 use crate::rules::params::Client;
 use crate::rules::placement;
 use crate::rules::{
@@ -24,6 +25,8 @@ pub struct FileSettings<'a> {
     /// A server config in the profile's folder, as `server` would name it, when no `server`
     /// is set (for the `server-config-nearby` notes).
     pub nearby_server: Option<&'a str>,
+    /// How much of each finding the run shows.
+    pub detail: Detail,
 }
 
 /// The rules of a run, after `select`/`ignore` and severity overrides: every rule that is on
@@ -75,6 +78,7 @@ impl Engine {
         let role = settings.role.unwrap_or(profile.model.role);
         let mut cx = Context::new(profile, settings.params, role);
         cx.nearby_server = settings.nearby_server;
+        cx.detail = settings.detail;
         let mut diagnostics = Vec::new();
         for rule in &self.rules {
             if rule.id == UNUSED_SUPPRESSION || !choices.on(rule) || !applies(rule, &cx) {
@@ -244,6 +248,22 @@ fn to_diagnostic(
 ) -> Diagnostic {
     let lookup = |name: &str| finding.vars.get(name).map(|v| Cow::Borrowed(v.as_str()));
     let message = render(&rule.message, lookup);
+    let loc = finding.loc.unwrap_or(Loc {
+        source: 0,
+        span: 0..0,
+    });
+    if cx.detail == Detail::Message {
+        return Diagnostic {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            message,
+            loc,
+            label: String::new(),
+            labels: Vec::new(),
+            note: None,
+            fix: None,
+        };
+    }
     let label = render(&rule.label, lookup);
     let fix = match (&rule.fix, finding.fix) {
         (Some(spec), Some(found)) => {
@@ -275,10 +295,6 @@ fn to_diagnostic(
         }
         _ => None,
     };
-    let loc = finding.loc.unwrap_or(Loc {
-        source: 0,
-        span: 0..0,
-    });
     Diagnostic {
         rule: rule.id.clone(),
         severity: rule.severity,

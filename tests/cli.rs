@@ -1803,6 +1803,41 @@ fn report_writes_extra_uncoloured_reports_to_files() {
 }
 
 #[test]
+fn short_output_alone_works_out_less_but_a_detailed_report_beside_it_gets_everything() {
+    let repo = Repo::new();
+    repo.write("office.ovpn", LEAKY);
+    // `--format short` alone shows messages only (labels, notes and fixes are not worked out);
+    // a JSON report written in the same run still carries them.
+    let short = repo.run(&["--no-config", "--format", "short", "office.ovpn"]);
+    let run = repo.run(&[
+        "--no-config",
+        "--format",
+        "short",
+        "--report",
+        "json=report.json",
+        "office.ovpn",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.stdout, short.stdout);
+    let json: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(repo.path("report.json")).unwrap()).unwrap();
+    let alone = repo.run(&["--no-config", "--format", "json", "office.ovpn"]);
+    let alone: serde_json::Value = serde_json::from_str(&alone.stdout).unwrap();
+    assert_eq!(json, alone, "the report is the one a JSON run writes");
+    let finding = &json["diagnostics"][0];
+    assert!(
+        finding["fix"]["edits"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty()),
+        "{json}"
+    );
+    assert!(
+        finding["label"].as_str().is_some_and(|l| !l.is_empty()),
+        "{json}"
+    );
+}
+
+#[test]
 fn a_report_that_cannot_be_written_exits_2() {
     let repo = Repo::new();
     repo.write("office.ovpn", LEAKY);

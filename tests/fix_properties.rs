@@ -112,6 +112,7 @@ proptest! {
             params: &params,
             role: None,
             nearby_server: None,
+        detail: Default::default(),
         };
         let lint = |path: &Path, text: Vec<u8>| {
             let profile = model::load(path, text, &|_| Err(std::io::ErrorKind::NotFound.into()));

@@ -60,6 +60,7 @@ fn check(engine: &Engine, params: &Params, path: &str, text: &str, include: &str
         params,
         role: None,
         nearby_server: None,
+        detail: Default::default(),
     };
     let diagnostics = engine.lint(&profile, &settings);
     Checked::new(path.to_owned(), profile, diagnostics)

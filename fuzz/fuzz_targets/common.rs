@@ -20,6 +20,6 @@ fn engine() -> &'static Engine {
 pub fn lint(path: &Path, text: Vec<u8>) -> (Profile, Vec<Diagnostic>) {
     let params = Params::default();
     let profile = model::load(path, text, &|_| Err(std::io::ErrorKind::NotFound.into()));
-    let diagnostics = engine().lint(&profile, &FileSettings { params: &params, role: None, nearby_server: None });
+    let diagnostics = engine().lint(&profile, &FileSettings { params: &params, role: None, nearby_server: None, detail: Default::default() });
     (profile, diagnostics)
 }

@@ -230,6 +230,12 @@ pub struct ReportContext<'a> {
 pub trait Format {
     fn file(&mut self, file: &Checked, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()>;
 
+    /// Whether it shows more of a finding than its message (labels, notes, fixes): when no
+    /// report does, they are not worked out.
+    fn shows_details(&self) -> bool {
+        true
+    }
+
     fn finish(&mut self, cx: &ReportContext, out: &mut dyn Write) -> io::Result<()>;
 
     /// A [`Problem`], in report order with the files. Standard error always carries it too, so

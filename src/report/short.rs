@@ -7,6 +7,10 @@ use super::{Checked, Format, ReportContext};
 pub struct Short;
 
 impl Format for Short {
+    fn shows_details(&self) -> bool {
+        false
+    }
+
     fn file(&mut self, file: &Checked, _cx: &ReportContext, out: &mut dyn Write) -> io::Result<()> {
         for d in &file.diagnostics {
             let range = file.range(&d.loc);

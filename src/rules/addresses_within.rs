@@ -64,7 +64,7 @@ impl Check for AddressesWithin {
                         .join(" and "),
                 )
                 .var("ranges", join(ranges));
-            if self.name == "ifconfig-ipv6" && words.len() == 3 {
+            if self.name == "ifconfig-ipv6" && words.len() == 3 && cx.shows_fixes() {
                 let replacement = cx.params.tunnel_addresses.as_args();
                 let edits = if option.loc.source == 0 {
                     vec![Edit {

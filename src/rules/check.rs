@@ -45,6 +45,17 @@ impl LoadError {
     }
 }
 
+/// How much of each finding a run shows, so that nothing is worked out for nobody.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Detail {
+    /// Everything: the label under the caret, secondary labels, the note and the fix (the
+    /// human, JSON, SARIF and GitHub reports, `--fix`, `--diff`, baselines).
+    #[default]
+    Full,
+    /// The message alone (`--format short`): labels, notes and fixes are not worked out.
+    Message,
+}
+
 /// Everything a check sees of one file.
 pub struct Context<'a> {
     pub profile: &'a Profile,
@@ -52,6 +63,8 @@ pub struct Context<'a> {
     pub role: Role,
     /// A server config in the profile's folder, when no `server` is set.
     pub nearby_server: Option<&'a str>,
+    /// How much of a finding the run shows ([`Context::shows_fixes`]).
+    pub detail: Detail,
     tunnel: OnceCell<Tunnel>,
     aws: OnceCell<Option<AwsEndpoint>>,
     anchor: OnceCell<Option<Span>>,
@@ -65,11 +78,19 @@ impl<'a> Context<'a> {
             params,
             role,
             nearby_server: None,
+            detail: Detail::Full,
             tunnel: OnceCell::new(),
             aws: OnceCell::new(),
             anchor: OnceCell::new(),
             templated: OnceCell::new(),
         }
+    }
+
+    /// Whether the run shows findings' labels and fixes. When it does not, the engine drops
+    /// them, so a check whose fix or labels cost something to work out may skip them (the
+    /// message, and every variable a message template may use, are always needed).
+    pub fn shows_fixes(&self) -> bool {
+        self.detail == Detail::Full
     }
 
     /// The tunnel view ([`Tunnel`]), worked out once for all the rules that ask.

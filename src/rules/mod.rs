@@ -27,7 +27,9 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-pub use check::{Check, CheckArgs, Condition, Context, Finding, FindingFix, LoadError, tunnel_of};
+pub use check::{
+    Check, CheckArgs, Condition, Context, Detail, Finding, FindingFix, LoadError, tunnel_of,
+};
 pub use params::Params;
 
 use crate::diagnostic::{Applicability, Severity};

@@ -34,12 +34,13 @@ impl Check for PushedCoverage {
         if uncovered.is_empty() {
             return;
         }
-        let lines: Vec<String> = required
-            .iter()
-            .map(|net| format!("`push \"route-ipv6 {net}\"`"))
-            .collect();
-        out.push(
-            Finding::at(loc).var("uncovered", uncovered.describe()).fix(
+        let mut finding = Finding::at(loc).var("uncovered", uncovered.describe());
+        if cx.shows_fixes() {
+            let lines: Vec<String> = required
+                .iter()
+                .map(|net| format!("`push \"route-ipv6 {net}\"`"))
+                .collect();
+            finding = finding.fix(
                 FindingFix::new(
                     format!(
                         "push IPv6 into the tunnel too: add `ipv6` to the pushed redirect flags \
@@ -49,8 +50,9 @@ impl Check for PushedCoverage {
                     Vec::new(),
                 )
                 .at_most(Applicability::DisplayOnly),
-            ),
-        );
+            );
+        }
+        out.push(finding);
     }
 
     fn judges_whole_profile(&self) -> bool {

@@ -45,18 +45,20 @@ impl Check for RequireDirective {
         if let Some(template) = &self.insert {
             let line = super::fill_params(template, cx.params).expect("validated at load");
             finding = finding.var("insert", &line);
-            let text = &cx.profile.top().text();
-            let edits = cx
-                .anchor()
-                .map(|anchor| {
-                    vec![placement::insert_after(
-                        text,
-                        anchor,
-                        std::slice::from_ref(&line),
-                    )]
-                })
-                .unwrap_or_default();
-            finding = finding.fix(FindingFix::new(format!("add `{line}`"), edits));
+            if cx.shows_fixes() {
+                let text = cx.profile.top().text();
+                let edits = cx
+                    .anchor()
+                    .map(|anchor| {
+                        vec![placement::insert_after(
+                            text,
+                            anchor,
+                            std::slice::from_ref(&line),
+                        )]
+                    })
+                    .unwrap_or_default();
+                finding = finding.fix(FindingFix::new(format!("add `{line}`"), edits));
+            }
         }
         out.push(finding);
     }

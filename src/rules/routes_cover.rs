@@ -46,56 +46,6 @@ impl Check for RoutesCover {
             .iter()
             .map(|net| format!("route-ipv6 {net}"))
             .collect();
-        let edits = cx
-            .anchor()
-            .map(|anchor| {
-                vec![placement::insert_after(
-                    cx.profile.top().text(),
-                    anchor,
-                    &lines,
-                )]
-            })
-            .unwrap_or_default();
-
-        let quoted: Vec<String> = lines.iter().map(|l| format!("`{l}`")).collect();
-        let blockers: Vec<&Loc> = tunnel.blocked.iter().map(|b| &b.by).collect();
-        let fix = if let Some(&by) = blockers.first() {
-            // The server pushes the routes: the profile's own line removes them.
-            FindingFix::new(
-                format!(
-                    "let the server's routes through: remove line {} (or add {})",
-                    cx.profile.line_of(by),
-                    quoted.join(" and ")
-                ),
-                Vec::new(),
-            )
-            .at_most(Applicability::DisplayOnly)
-        } else if model.dev_type == DevType::Tap
-            && tunnel.address.is_none()
-            && model.route_ipv6_gateway.is_none()
-        {
-            // On tap, added routes need a gateway too: without `ifconfig-ipv6` or
-            // `route-ipv6-gateway` they would not count either, so the fix waits for one.
-            FindingFix::new(
-                format!(
-                    "add `ifconfig-ipv6` first (on tap, routes need its gateway), then {}",
-                    lines.join(" and ")
-                ),
-                edits,
-            )
-            .at_most(Applicability::DisplayOnly)
-        } else if tunnel
-            .routes
-            .iter()
-            .any(|r| matches!(r.origin, Origin::Pushed(_)))
-        {
-            FindingFix::new(
-                format!("add {}, or have the server push it", quoted.join(" and ")),
-                edits,
-            )
-        } else {
-            FindingFix::new(format!("add {}", quoted.join(" and ")), edits)
-        };
         let last_route = model.routes_ipv6.last();
         let loc = last_route.map_or_else(
             || where_to_point(cx.profile),
@@ -104,44 +54,99 @@ impl Check for RoutesCover {
         let mut finding = Finding::at(loc)
             .var("uncovered", uncovered.describe())
             .var("required", join(required))
-            .var("add", lines.join(", "))
-            .fix(fix);
-        for route in tunnel
-            .routes
-            .iter()
-            .filter(|r| r.effect != Effect::Installed)
-        {
-            let loc = match &route.origin {
-                Origin::RouteLine(option) => &model.options[*option].loc,
-                Origin::Pushed(loc) => loc,
-                _ => continue,
-            };
-            finding.labels.push(Label {
-                loc: loc.clone(),
-                message: match route.effect {
-                    Effect::CompetesWithLanDefault => "a length-0 route competes with the LAN's \
-                        router-advertised default route, and need not win"
-                        .to_owned(),
-                    _ => "on tap this route has no gateway, so OpenVPN does not install it"
-                        .to_owned(),
-                },
-            });
-        }
-        for by in blockers.into_iter().take(1) {
-            finding.labels.push(Label {
-                loc: by.clone(),
-                message: "this line removes the IPv6 routes the server pushes".to_owned(),
-            });
-        }
-        for route in &tunnel.routes {
-            if let (Origin::Pushed(loc), true) = (&route.origin, route.network.prefix_len() > 0)
-                && loc.source != 0
-                && !finding.labels.iter().any(|l| &l.loc == loc)
+            .var("add", lines.join(", "));
+        // The fix and the labels only when a report shows them (`--format short` does not).
+        if cx.shows_fixes() {
+            let edits = cx
+                .anchor()
+                .map(|anchor| {
+                    vec![placement::insert_after(
+                        cx.profile.top().text(),
+                        anchor,
+                        &lines,
+                    )]
+                })
+                .unwrap_or_default();
+
+            let quoted: Vec<String> = lines.iter().map(|l| format!("`{l}`")).collect();
+            let blockers: Vec<&Loc> = tunnel.blocked.iter().map(|b| &b.by).collect();
+            let fix = if let Some(&by) = blockers.first() {
+                // The server pushes the routes: the profile's own line removes them.
+                FindingFix::new(
+                    format!(
+                        "let the server's routes through: remove line {} (or add {})",
+                        cx.profile.line_of(by),
+                        quoted.join(" and ")
+                    ),
+                    Vec::new(),
+                )
+                .at_most(Applicability::DisplayOnly)
+            } else if model.dev_type == DevType::Tap
+                && tunnel.address.is_none()
+                && model.route_ipv6_gateway.is_none()
             {
+                // On tap, added routes need a gateway too: without `ifconfig-ipv6` or
+                // `route-ipv6-gateway` they would not count either, so the fix waits for one.
+                FindingFix::new(
+                    format!(
+                        "add `ifconfig-ipv6` first (on tap, routes need its gateway), then {}",
+                        lines.join(" and ")
+                    ),
+                    edits,
+                )
+                .at_most(Applicability::DisplayOnly)
+            } else if tunnel
+                .routes
+                .iter()
+                .any(|r| matches!(r.origin, Origin::Pushed(_)))
+            {
+                FindingFix::new(
+                    format!("add {}, or have the server push it", quoted.join(" and ")),
+                    edits,
+                )
+            } else {
+                FindingFix::new(format!("add {}", quoted.join(" and ")), edits)
+            };
+            finding = finding.fix(fix);
+            for route in tunnel
+                .routes
+                .iter()
+                .filter(|r| r.effect != Effect::Installed)
+            {
+                let loc = match &route.origin {
+                    Origin::RouteLine(option) => &model.options[*option].loc,
+                    Origin::Pushed(loc) => loc,
+                    _ => continue,
+                };
                 finding.labels.push(Label {
                     loc: loc.clone(),
-                    message: format!("the server pushes only {}", route.network),
+                    message: match route.effect {
+                        Effect::CompetesWithLanDefault => {
+                            "a length-0 route competes with the LAN's \
+                            router-advertised default route, and need not win"
+                                .to_owned()
+                        }
+                        _ => "on tap this route has no gateway, so OpenVPN does not install it"
+                            .to_owned(),
+                    },
                 });
+            }
+            for by in blockers.into_iter().take(1) {
+                finding.labels.push(Label {
+                    loc: by.clone(),
+                    message: "this line removes the IPv6 routes the server pushes".to_owned(),
+                });
+            }
+            for route in &tunnel.routes {
+                if let (Origin::Pushed(loc), true) = (&route.origin, route.network.prefix_len() > 0)
+                    && loc.source != 0
+                    && !finding.labels.iter().any(|l| &l.loc == loc)
+                {
+                    finding.labels.push(Label {
+                        loc: loc.clone(),
+                        message: format!("the server pushes only {}", route.network),
+                    });
+                }
             }
         }
         out.push(finding);
