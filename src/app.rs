@@ -686,24 +686,25 @@ impl FileRun<'_> {
         if let Some(server) = known(&self.nearby.lock().unwrap_or_else(|e| e.into_inner())) {
             return server;
         }
-        let candidates = if input.explicit {
-            conf_files_in(folder)
+        let read;
+        let candidates: &[PathBuf] = if input.explicit {
+            read = conf_files_in(folder);
+            &read
         } else {
             self.conf_files_by_folder
                 .get(folder.as_os_str())
-                .cloned()
-                .unwrap_or_default()
+                .map_or(&[], Vec::as_slice)
         };
         let server = candidates
-            .into_iter()
+            .iter()
             // A client is no server: the file itself need not be read again.
-            .filter(|candidate| *candidate != input.path)
+            .filter(|candidate| **candidate != input.path)
             .find(|candidate| {
                 std::fs::metadata(candidate).is_ok_and(|m| m.is_file() && m.len() <= MAX_SIZE)
                     && walk::read_file(candidate)
                         .is_ok_and(|text| load_profile(candidate, text).is_server())
             })
-            .map(|server| report::display_path(&walk::relative_to(&self.config.root, &server)));
+            .map(|server| report::display_path(&walk::relative_to(&self.config.root, server)));
         // Reading is done without the lock; two threads that look at once find the same.
         self.nearby
             .lock()
