@@ -28,4 +28,5 @@ pub mod schema;
 pub mod selection;
 pub mod suppression;
 pub mod syntax;
+pub mod template;
 pub mod walk;
