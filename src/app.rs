@@ -58,7 +58,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let cwd = std::env::current_dir()
         .map_err(|e| Fatal::error(format!("cannot read the current directory: {e}")))?;
     let (config, config_file) = load_config(&args, &cwd, color)?;
-    let all_rules = load_rules(&config, color)?;
+    let all_rules = load_rules(&config, config_file.as_ref(), color)?;
 
     refuse_ignored_format(&args)?;
     if let Some(Some(reason)) = &args.add_suppressions
@@ -1227,7 +1227,23 @@ fn add_clients_of_linted_servers(
 }
 
 /// The rules of the run: the built-in ones, then those of `rule-dirs`.
-fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
+fn load_rules(
+    config: &Config,
+    config_file: Option<&ConfigFile>,
+    color: bool,
+) -> Result<Vec<Rule>, Fatal> {
+    let mut files = Vec::new();
+    for dir in &config.rule_dirs {
+        for path in walk::rule_files(dir).map_err(Fatal::error)? {
+            files.push((
+                path.display().to_string(),
+                walk::read_text(&path).map_err(Fatal::error)?,
+            ));
+        }
+    }
+    if let Some(file) = config_file {
+        check_custom_params(config, file, &files, color)?;
+    }
     let params = &config.params;
     let mut rules = Vec::new();
     for (name, text) in rules::BUILTIN {
@@ -1242,20 +1258,16 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
         })?;
         rules.push(rule);
     }
-    for dir in &config.rule_dirs {
-        for path in walk::rule_files(dir).map_err(Fatal::error)? {
-            let text = walk::read_text(&path).map_err(Fatal::error)?;
-            let origin = path.display().to_string();
-            let rule = rules::load_rule(&origin, &text, params)
-                .map_err(|e| Fatal(render_file_error(&origin, &text, &e.message, e.span, color)))?;
-            if rules.iter().any(|r: &Rule| r.id == rule.id) {
-                return Err(Fatal(format!(
-                    "error: rule id `{}` in `{origin}` is already taken",
-                    rule.id
-                )));
-            }
-            rules.push(rule);
+    for (origin, text) in &files {
+        let rule = rules::load_rule(origin, text, params)
+            .map_err(|e| Fatal(render_file_error(origin, text, &e.message, e.span, color)))?;
+        if rules.iter().any(|r: &Rule| r.id == rule.id) {
+            return Err(Fatal(format!(
+                "error: rule id `{}` in `{origin}` is already taken",
+                rule.id
+            )));
         }
+        rules.push(rule);
     }
     if let Some(id) = config
         .severity
@@ -1270,6 +1282,33 @@ fn load_rules(config: &Config, color: bool) -> Result<Vec<Rule>, Fatal> {
         }
     }
     Ok(rules)
+}
+
+/// The config's params that are not built in must be ones the rules refer to. A rule file
+/// that is not TOML declares nothing: loading it reports that first.
+fn check_custom_params(
+    config: &Config,
+    config_file: &ConfigFile,
+    files: &[(String, String)],
+    color: bool,
+) -> Result<(), Fatal> {
+    let texts = rules::BUILTIN.iter().map(|(_, text)| *text);
+    let mut declared = std::collections::BTreeSet::new();
+    for text in texts.chain(files.iter().map(|(_, text)| text.as_str())) {
+        match rules::params::referenced_by(text) {
+            Some(names) => declared.extend(names),
+            None => return Ok(()),
+        }
+    }
+    config.check_custom_params(&declared).map_err(|e| {
+        Fatal(render_file_error(
+            &config_file.path.display().to_string(),
+            &config_file.text,
+            &e.message,
+            e.span,
+            color,
+        ))
+    })
 }
 
 fn unknown_rule(id: &str, rules: &[Rule]) -> String {

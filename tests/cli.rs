@@ -1684,7 +1684,7 @@ route-ipv6 fc00::/7
 
 [check]
 kind = "routes-cover"
-prefixes = ["fc00::/7"]
+prefixes = "$ula-coverage"
 
 [fix]
 applicability = "safe"

@@ -206,14 +206,21 @@ fn an_interrupted_fix_leaves_the_original_or_the_complete_result() {
         let now = fs::read(&path).unwrap();
         let committed = step as usize >= WriteStep::Renamed as usize;
         if committed {
-            assert!(now == fixed, "killed after {step:?}: not the complete result");
+            assert!(
+                now == fixed,
+                "killed after {step:?}: not the complete result"
+            );
         } else {
             assert!(now == original, "killed after {step:?}: not the original");
         }
         // A killed process cannot remove its temporary file; it never replaces the profile.
         let left = leftovers(dir.path());
         let temp_exists = !committed && step != WriteStep::Checked;
-        assert_eq!(left.len(), usize::from(temp_exists), "after {step:?}: {left:?}");
+        assert_eq!(
+            left.len(),
+            usize::from(temp_exists),
+            "after {step:?}: {left:?}"
+        );
         // The next run is not confused by what the killed one left behind.
         assert_eq!(fix().code(), Some(0), "--fix after a kill after {step:?}");
         assert!(fs::read(&path).unwrap() == fixed, "after {step:?}");

@@ -1,6 +1,6 @@
 //! `[params]`: the values rules refer to by name (`$required-coverage`), validated once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::net::Ipv6Addr;
 
 use ipnet::Ipv6Net;
@@ -87,6 +87,40 @@ pub struct Params {
     pub server: Option<ServerConfig>,
     /// Further prefix lists an organisation's rules refer to.
     pub extra_prefixes: BTreeMap<String, Vec<Ipv6Net>>,
+}
+
+/// The params every run has, whatever rules are loaded.
+pub const BUILT_IN_NAMES: &[&str] = &[
+    "required-coverage",
+    "tunnel-ranges",
+    "tunnel-addresses",
+    "leak-roles",
+    "server-pushes-ipv6",
+    "traffic-ip-address-type",
+    "split-tunnel",
+    "server",
+    "clients",
+];
+
+/// The params a rule file refers to (every `"$name"` value in it); `None` when the file is not
+/// TOML (loading it reports that).
+pub fn referenced_by(rule_file: &str) -> Option<BTreeSet<String>> {
+    fn collect(value: &toml::Value, names: &mut BTreeSet<String>) {
+        match value {
+            toml::Value::String(text) => {
+                if let Some(name) = text.strip_prefix('$') {
+                    names.insert(name.to_owned());
+                }
+            }
+            toml::Value::Array(items) => items.iter().for_each(|i| collect(i, names)),
+            toml::Value::Table(table) => table.values().for_each(|i| collect(i, names)),
+            _ => {}
+        }
+    }
+    let table: toml::Table = toml::from_str(rule_file).ok()?;
+    let mut names = BTreeSet::new();
+    table.values().for_each(|v| collect(v, &mut names));
+    Some(names)
 }
 
 impl Default for Params {
