@@ -125,7 +125,8 @@ impl Config {
         }
     }
 
-    /// Reads a config file's text; `root` is its folder.
+    /// Reads a config file's text; `root` is its folder. Its custom params are checked only
+    /// once the rule files are read: call [`Config::check_custom_params`] before linting.
     pub fn parse(text: &str, root: PathBuf) -> Result<Self, ConfigError> {
         let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError {
             message: e.message().to_owned(),
