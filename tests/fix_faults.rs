@@ -154,8 +154,9 @@ const KILL_AFTER: &str = "OVPN6_FIX_FAULTS_KILL_AFTER";
 
 /// The process is killed (SIGKILL: no destructor, no clean-up) at each point of the fixer's
 /// write path in turn, through its fault-injection seam: before the rename the file is the
-/// original, from the rename on it is the complete result, and a later `--fix` still works.
-/// The kills land where chosen, so the outcome does not depend on the machine's speed or load.
+/// original, from the rename on it is the complete result, the original is never written in
+/// place (between two points, where no kill lands), and a later `--fix` still works. The kills
+/// land where chosen, so the outcome does not depend on the machine's speed or load.
 #[test]
 fn an_interrupted_fix_leaves_the_original_or_the_complete_result() {
     if let Ok(step) = std::env::var(KILL_AFTER) {
@@ -184,8 +185,13 @@ fn an_interrupted_fix_leaves_the_original_or_the_complete_result() {
     assert_ne!(fixed, original);
     fs::write(dir.path().join("fixed.bin"), &fixed).unwrap();
 
+    // A second name for the original file: whatever the fixer does, it must never write into
+    // the original in place (a kill during such a write would leave a mix), only replace it.
+    let same_inode = dir.path().join("original-inode");
     for step in WriteStep::ALL {
         fs::write(&path, &original).unwrap();
+        let _ = fs::remove_file(&same_inode);
+        fs::hard_link(&path, &same_inode).unwrap();
         let child = Command::new(std::env::current_exe().unwrap())
             .args([
                 "--exact",
@@ -213,6 +219,10 @@ fn an_interrupted_fix_leaves_the_original_or_the_complete_result() {
         } else {
             assert!(now == original, "killed after {step:?}: not the original");
         }
+        assert!(
+            fs::read(&same_inode).unwrap() == original,
+            "killed after {step:?}: the original file was written in place"
+        );
         // A killed process cannot remove its temporary file; it never replaces the profile.
         let left = leftovers(dir.path());
         let temp_exists = !committed && step != WriteStep::Checked;
