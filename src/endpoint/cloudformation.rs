@@ -47,7 +47,7 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Endpoint>, ReadError> {
                     continue;
                 };
                 let destination = match marked::get(properties, "DestinationCidrBlock") {
-                    Some(node) => cx.value(node, "DestinationCidrBlock", |text| parse_cidr(text)),
+                    Some(node) => cx.value(node, "DestinationCidrBlock", parse_cidr),
                     None => Fact::Unknown {
                         why: "the route has no `DestinationCidrBlock`".to_owned(),
                         place: cx.place(resource),

@@ -10,6 +10,8 @@
 
 pub mod aws_cli;
 pub mod cloudformation;
+pub mod link;
+pub mod load;
 pub mod terraform;
 
 use std::fmt;
