@@ -17,6 +17,7 @@ use crate::changed_lines::ChangedFiles;
 use crate::cli::{Args, ColorChoice, FormatName};
 use crate::config::{Config, FailOn, FileConfig};
 use crate::diagnostic::Severity;
+use crate::endpoint;
 use crate::engine::{Detail, Engine, FileSettings, RuleChoices};
 use crate::fix;
 use crate::model::{self, Profile};
@@ -112,8 +113,10 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         args.paths.clone()
     };
     let servers = load_servers(&config, config_file.as_ref(), &cwd, color)?;
+    let endpoints = load_endpoints(&config, config_file.as_ref(), &cwd, color)?;
     let mut found = walk::inputs(&paths, &config, args.force_exclude);
     add_clients_of_linted_servers(&mut found, &config, &servers, &cwd);
+    add_profiles_of_linted_endpoints(&mut found, &config, &endpoints, &cwd);
     let walk::Found {
         inputs,
         errors: walk_errors,
@@ -122,7 +125,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
 
     if args.inspect || !args.route.is_empty() {
         let failures = walk_errors.into_iter().map(|e| e.message).collect();
-        return views(&args, &config, &servers, &inputs, failures);
+        return views(&args, &config, &servers, &endpoints, &inputs, failures);
     }
 
     // With --write-baseline, every finding is recorded: the config's baseline filters nothing.
@@ -167,6 +170,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
         config: &config,
         engine: &engine,
         servers: &servers,
+        endpoints: &endpoints,
         conf_files_by_folder: by_folder(conf_files),
         nearby: Default::default(),
         layers: Layers::new(&config, &selection, &engine),
@@ -425,6 +429,7 @@ fn views(
     args: &Args,
     config: &Config,
     servers: &Servers,
+    endpoints: &Endpoints,
     inputs: &[walk::Input],
     mut failures: Vec<String>,
 ) -> Result<u8, Fatal> {
@@ -467,16 +472,29 @@ fn views(
                 continue;
             }
         };
-        let params = &file.params;
+        let linked = endpoints.resolve(&loaded, &file.params);
+        let params = linked.as_ref().map_or(&file.params, |l| &l.params);
         let profile = servers.pair(loaded, params);
         let tunnel = rules::tunnel_of(&profile, params);
         if args.inspect {
-            values.push(crate::inspect::to_json(&profile, &name, &tunnel));
+            let mut value = crate::inspect::to_json(&profile, &name, &tunnel);
+            if let Some(linked) = &linked {
+                value["endpoint"] = endpoint::link::to_json(linked);
+            }
+            values.push(value);
             continue;
         }
         for address in &args.route {
-            let answer =
+            let mut answer =
                 route_query::answer(&profile, &tunnel, address).expect("checked to be an address");
+            // A split tunnel's route table is known only as far as the repository shows it.
+            let unseen_routes = linked.is_some() && params.split_tunnel && answer.via == "local";
+            if unseen_routes {
+                answer.why.push_str(
+                    "; this could change with routes the repository does not show: the \
+                     endpoint's route table also holds the route of every associated subnet's VPC",
+                );
+            }
             if json {
                 let mut value = route_query::to_json(&answer);
                 value["path"] = serde_json::json!(name);
@@ -576,6 +594,7 @@ struct FileRun<'a> {
     config: &'a Config,
     engine: &'a Engine,
     servers: &'a Servers,
+    endpoints: &'a Endpoints,
     /// The `.conf` files of each folder walked, in path order.
     /// (Keyed by text: a `Path` hashes component by component.)
     conf_files_by_folder: HashMap<OsString, Vec<PathBuf>>,
@@ -796,7 +815,15 @@ impl FileRun<'_> {
                 };
             }
         };
-        let params = &layered.file.params;
+        let linked = self.endpoints.resolve(&loaded, &layered.file.params);
+        let params = linked.as_ref().map_or(&layered.file.params, |l| &l.params);
+        let warning = match linked.as_ref().map(|l| l.disagreements.join("\n")) {
+            Some(said) if !said.is_empty() => Some(warning.map_or_else(
+                || format!("`{name}`: {said}"),
+                |w| format!("{w}\n`{name}`: {said}"),
+            )),
+            _ => warning,
+        };
         let settings = FileSettings {
             params,
             role: layered.file.role,
@@ -806,6 +833,15 @@ impl FileRun<'_> {
         let lint_loaded = |profile: Profile| {
             let path = &input.path;
             let profile = self.servers.pair(profile, params);
+            let profile = match &linked {
+                Some(l) => endpoint::link::attach(
+                    profile,
+                    &self.endpoints.registry,
+                    &l.entry.endpoint,
+                    params,
+                ),
+                None => profile,
+            };
             let mut diagnostics = self.engine.lint_with(&profile, &settings, &layered.choices);
             // Leak findings of a client whose folder holds a server config suggest pairing in
             // their note (not for AWS profiles: their server is the endpoint; nor when no
@@ -1183,6 +1219,107 @@ fn load_servers(
         by_path.push((server.path.clone(), profile));
     }
     Ok(Servers { by_path })
+}
+
+/// The endpoints the config links to, read once, and the config file for the places of params
+/// that contradict them.
+struct Endpoints {
+    registry: endpoint::load::Registry,
+    config: Option<(String, String)>,
+}
+
+impl Endpoints {
+    fn resolve(
+        &self,
+        profile: &Profile,
+        params: &rules::Params,
+    ) -> Option<endpoint::link::Linked<'_>> {
+        let config = self.config.as_ref().map(|(p, t)| (p.as_str(), t.as_str()));
+        endpoint::link::resolve(&self.registry, profile, params, config)
+    }
+}
+
+/// Reads what `aws-endpoint` and `aws-endpoints` name; a file that cannot be read, is not what
+/// it was named as, or lacks the named endpoint is a config error at the param.
+fn load_endpoints(
+    config: &Config,
+    file: Option<&ConfigFile>,
+    cwd: &Path,
+    color: bool,
+) -> Result<Endpoints, Fatal> {
+    let registry = endpoint::load::load(config, cwd).map_err(|e| {
+        Fatal(match file {
+            Some(file) => render_file_error(
+                &file.path.display().to_string(),
+                &file.text,
+                &e.message,
+                Some(e.span),
+                color,
+            ),
+            None => format!("error: {}", e.message),
+        })
+    })?;
+    Ok(Endpoints {
+        registry,
+        config: file.map(|f| {
+            let shown = f.path.strip_prefix(cwd).unwrap_or(&f.path);
+            (report::display_path(shown), f.text.clone())
+        }),
+    })
+}
+
+/// When a file that defines endpoints is linted (pre-commit passes only changed files), the
+/// profiles linked to it are linted too: the params' links, and the AWS profiles whose
+/// `remote` names an endpoint id that changed CLI output describes.
+fn add_profiles_of_linted_endpoints(
+    found: &mut walk::Found,
+    config: &Config,
+    endpoints: &Endpoints,
+    cwd: &Path,
+) {
+    let registry = &endpoints.registry;
+    let inputs = &mut found.inputs;
+    let linted: Vec<PathBuf> = inputs
+        .iter()
+        .filter(|i| registry.defines(&i.path))
+        .map(|i| i.path.clone())
+        .collect();
+    if linted.is_empty() {
+        return;
+    }
+    let ids: Vec<&str> = linted
+        .iter()
+        .flat_map(|p| registry.ids_defined_by(p))
+        .collect();
+    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let everything = walk::inputs(std::slice::from_ref(&config.root), config, false);
+    for mut candidate in everything.inputs {
+        if inputs.iter().any(|i| same(&i.path, &candidate.path)) {
+            continue;
+        }
+        let Ok(file) = config.for_file(&candidate.relative) else {
+            continue;
+        };
+        let by_param = file.params.aws_endpoint.as_ref().is_some_and(|link| {
+            registry
+                .get(&link.target)
+                .is_some_and(|entry| linted.iter().any(|p| same(p, &entry.file)))
+        });
+        let by_id = !ids.is_empty()
+            && walk::read_file(&candidate.path).is_ok_and(|text| {
+                ids.iter()
+                    .any(|id| memchr::memmem::find(&text, id.as_bytes()).is_some())
+            });
+        if by_param || by_id {
+            if let Ok(shown) = candidate.path.strip_prefix(cwd) {
+                candidate.path = shown.to_path_buf();
+            }
+            inputs.push(candidate);
+        }
+    }
 }
 
 /// When a server config is linted (pre-commit passes only the changed file; a pull request

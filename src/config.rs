@@ -268,6 +268,30 @@ impl Config {
             .collect()
     }
 
+    /// Every `aws-endpoint` and every `aws-endpoints` file the config names: at the top level
+    /// and in each override.
+    pub fn endpoint_sources(&self) -> (Vec<params::EndpointLink>, Vec<params::CliOutputFile>) {
+        let layers =
+            std::iter::once(self.params.clone()).chain(self.overrides.iter().filter_map(|over| {
+                let table = over.params.as_ref()?;
+                (table.contains_key("aws-endpoint") || table.contains_key("aws-endpoints"))
+                    .then(|| apply_params(Params::default(), table, &self.root).ok())?
+            }));
+        let (mut links, mut files) = (Vec::new(), Vec::new());
+        for params in layers {
+            links.extend(params.aws_endpoint);
+            for file in params.aws_endpoints {
+                if !files
+                    .iter()
+                    .any(|f: &params::CliOutputFile| f.path == file.path)
+                {
+                    files.push(file);
+                }
+            }
+        }
+        (links, files)
+    }
+
     /// [`Config::layered`] for a path relative to [`Config::root`].
     pub fn for_file(&self, relative: &Path) -> Result<FileConfig, ConfigError> {
         self.layered(&self.matching(relative))
@@ -442,6 +466,7 @@ fn apply_params(
                             ),
                         )
                     })?;
+                params.traffic_ip_address_type_set = Some(span.clone());
             }
             "split-tunnel" => {
                 params.split_tunnel = value.get_ref().as_bool().ok_or_else(|| {
@@ -451,6 +476,34 @@ fn apply_params(
                          split-tunnel setting)",
                     )
                 })?;
+                params.split_tunnel_set = Some(span.clone());
+            }
+            "aws-endpoint" => {
+                let written = value.get_ref().as_str().ok_or_else(|| {
+                    error(
+                        span.clone(),
+                        "params.aws-endpoint must be a string: \"PATH#NAME\" (a Terraform \
+                         resource or CloudFormation logical id) or an endpoint id \
+                         \"cvpn-endpoint-…\"",
+                    )
+                })?;
+                let target = params::parse_endpoint_target(written, root)
+                    .map_err(|m| error(span.clone(), format!("params.aws-endpoint: {m}")))?;
+                params.aws_endpoint = Some(params::EndpointLink {
+                    target,
+                    written: written.to_owned(),
+                    span: span.clone(),
+                });
+            }
+            "aws-endpoints" => {
+                params.aws_endpoints = strings(key, value)?
+                    .into_iter()
+                    .map(|written| params::CliOutputFile {
+                        path: root.join(&written),
+                        written,
+                        span: span.clone(),
+                    })
+                    .collect();
             }
             "server" => {
                 let written = value.get_ref().as_str().ok_or_else(|| {

@@ -244,6 +244,11 @@ fn condition_doc(condition: Condition) -> (&'static str, &'static str) {
             "no `server` is set and the profile's folder holds a server config",
             "server",
         ),
+        Condition::EndpointUnlinked => (
+            "no endpoint definition decided the profile's facts (`aws-endpoint`, or an endpoint \
+             id in `remote` that `aws-endpoints` describes)",
+            "aws-endpoint",
+        ),
     }
 }
 

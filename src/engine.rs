@@ -235,6 +235,7 @@ pub fn holds(condition: Condition, cx: &Context) -> bool {
         Condition::EndpointAssignsIpv6 => cx.params.traffic_ip_address_type.carries_ipv6(),
         Condition::AwsProfile => cx.aws_endpoint().is_some(),
         Condition::ServerConfigNearby => cx.nearby_server.is_some(),
+        Condition::EndpointUnlinked => cx.profile.endpoint.is_none(),
     }
 }
 
@@ -308,20 +309,28 @@ fn to_diagnostic(
                 loc: l.loc,
                 message: l.message,
             })
+            .chain(endpoint_facts(rule, cx).into_iter().flat_map(|linked| {
+                linked.facts.iter().map(|(loc, message)| Label {
+                    loc: loc.clone(),
+                    message: message.clone(),
+                })
+            }))
             .collect(),
         note: Some(note(rule, cx)),
         fix,
     }
 }
 
-/// The rule's note, with the sentences of its conditional notes that hold.
+/// The rule's note, with the sentences of its conditional notes that hold, and what is unknown
+/// of the profile's endpoint when the verdict reads its facts.
 fn note(rule: &Rule, cx: &Context) -> Arc<str> {
     let mut extras = rule
         .notes
         .iter()
         .filter(|extra| extra.when.iter().all(|c| holds(*c, cx)))
         .peekable();
-    if extras.peek().is_none() {
+    let unknown = endpoint_facts(rule, cx).filter(|linked| !linked.unknown.is_empty());
+    if extras.peek().is_none() && unknown.is_none() {
         return Arc::clone(&rule.doc.note);
     }
     let mut note = rule.doc.note.to_string();
@@ -331,7 +340,34 @@ fn note(rule: &Rule, cx: &Context) -> Arc<str> {
             (name == "nearby-server").then(|| Cow::Borrowed(cx.nearby_server.unwrap_or_default()))
         }));
     }
+    if let Some(linked) = unknown {
+        note.push_str(&format!(
+            " Of the endpoint `{}`: {}.",
+            linked.name,
+            linked.unknown.join("; ")
+        ));
+    }
     note.into()
+}
+
+/// The profile's linked endpoint, when the rule's verdict depends on its facts: its conditions
+/// name the split tunnel or the endpoint's IPv6, or its check reads them.
+fn endpoint_facts<'p>(rule: &Rule, cx: &Context<'p>) -> Option<&'p crate::model::LinkedEndpoint> {
+    let linked = cx.profile.endpoint.as_ref()?;
+    let reads =
+        |c: &Condition| matches!(c, Condition::SplitTunnel | Condition::EndpointAssignsIpv6);
+    let in_fix = rule
+        .fix
+        .iter()
+        .flat_map(|f| f.unsafe_when.iter().chain(&f.display_only_when));
+    let depends = rule
+        .when
+        .iter()
+        .chain(&rule.unless)
+        .chain(in_fix)
+        .any(reads)
+        || rule.check.reads_endpoint_facts();
+    depends.then_some(linked)
 }
 
 /// An edit must not make any line 256 bytes or longer (its ending, and a BOM on line 1, count).

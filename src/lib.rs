@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod docs;
+pub mod endpoint;
 pub mod engine;
 pub mod explain;
 pub mod fix;

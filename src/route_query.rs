@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use serde_json::{Value, json};
 
-use crate::model::tunnel::{Effect, Lookup, Miss, Origin, Tunnel, Via};
+use crate::model::tunnel::{Assumption, Effect, Lookup, Miss, Origin, Tunnel, Via};
 use crate::model::{DropReason, Loc, Profile};
 use crate::report::display_path;
 
@@ -76,6 +76,13 @@ fn describe(profile: &Profile, lookup: &Lookup) -> Answer {
                 "one of `redirect-gateway ipv6`'s four routes".to_owned(),
             ),
             Origin::Pushed(loc) => (Some(place(loc)), "a route the server pushes".to_owned()),
+            Origin::Assumed(Assumption::EndpointTrafficType(traffic)) => (
+                None,
+                format!(
+                    "a route the linked endpoint pushes (its traffic IP address type is `{}`)",
+                    traffic.as_str()
+                ),
+            ),
             Origin::Assumed(why) => (
                 None,
                 format!("a route the server pushes (`{}`)", why.describe()),

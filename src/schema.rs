@@ -107,6 +107,14 @@ pub struct ParamsSchema {
     /// This repository's server config for these profiles, relative to the config file's
     /// folder: they are judged with what it pushes.
     server: Option<String>,
+    /// The AWS Client VPN endpoint these profiles connect to: `"PATH#NAME"` (a Terraform
+    /// `aws_ec2_client_vpn_endpoint` resource or a CloudFormation logical id, the path relative
+    /// to the config file's folder) or an endpoint id `"cvpn-endpoint-…"` known from
+    /// `aws-endpoints`. Its traffic IP address type and split tunnel are then read from there.
+    aws_endpoint: Option<String>,
+    /// Files of AWS CLI output (`aws ec2 describe-client-vpn-endpoints` and
+    /// `describe-client-vpn-routes`), relative to the config file's folder.
+    aws_endpoints: Option<Vec<String>>,
     /// The OpenVPN clients that use these profiles (default `["openvpn2"]`; profiles whose
     /// every `remote` is an AWS Client VPN endpoint default to `["openvpn2", "aws-vpn-client"]`).
     clients: Option<Vec<ClientName>>,

@@ -75,6 +75,21 @@ pub struct Profile {
     pub model: Model,
     /// The client's server config, when the repository holds it (`server` param).
     pub server: Option<PairedServer>,
+    /// The AWS Client VPN endpoint whose definition decided this profile's facts.
+    pub endpoint: Option<LinkedEndpoint>,
+}
+
+/// An AWS Client VPN endpoint linked to a profile: the files that define it follow the
+/// profile's own in [`Profile::sources`], so findings can point at the line that decided a fact.
+#[derive(Debug, Clone)]
+pub struct LinkedEndpoint {
+    /// As the definition names it (`office`, `OfficeVpn`, `cvpn-endpoint-…`), and where.
+    pub name: String,
+    /// Each fact that decided the verdict, at its line: "traffic IP address type `dual-stack`".
+    pub facts: Vec<(Loc, String)>,
+    /// Facts the definition does not give, each saying which setting and why, with its place
+    /// (`infra/main.tf:22`).
+    pub unknown: Vec<String>,
 }
 
 /// A client's server config: its files follow the client's own in [`Profile::sources`], so
@@ -104,6 +119,12 @@ impl Profile {
     /// `mode server`) or pushes something.
     pub fn is_server(&self) -> bool {
         self.model.role == Role::Server || !self.model.pushes.is_empty()
+    }
+
+    /// Adds a file that defines this profile's endpoint to its sources; its id.
+    pub fn add_source(&mut self, path: PathBuf, parsed: Parsed) -> SourceId {
+        self.sources.push(Source::new(path, parsed));
+        self.sources.len() - 1
     }
 
     /// This client with `server`'s files and pushes, as OpenVPN gives them to it.

@@ -32,6 +32,8 @@ pub enum Server<'a> {
 pub enum Assumption {
     ServerPushesIpv6,
     TrafficType(TrafficType),
+    /// The traffic type of the AWS endpoint linked to the profile (its definition says it).
+    EndpointTrafficType(TrafficType),
 }
 
 impl Assumption {
@@ -40,6 +42,12 @@ impl Assumption {
         match self {
             Assumption::ServerPushesIpv6 => "server-pushes-ipv6 = true".to_owned(),
             Assumption::TrafficType(t) => format!("traffic-ip-address-type = \"{}\"", t.as_str()),
+            Assumption::EndpointTrafficType(t) => {
+                format!(
+                    "the linked endpoint's traffic IP address type is {}",
+                    t.as_str()
+                )
+            }
         }
     }
 }

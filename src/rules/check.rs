@@ -27,6 +27,11 @@ pub trait Check: Debug + Send + Sync {
     fn judges_whole_profile(&self) -> bool {
         false
     }
+    /// Whether its verdict reads the AWS endpoint's facts (traffic type, split tunnel) beyond
+    /// the rule's `when`/`unless` conditions.
+    fn reads_endpoint_facts(&self) -> bool {
+        false
+    }
 }
 
 /// A rule file that cannot be used, with the span of the mistake in that file.
@@ -136,9 +141,9 @@ pub fn tunnel_of(profile: &Profile, params: &Params) -> Tunnel {
         (Some(pushes), _) => Server::Pushes(pushes),
         (None, Some(why)) => Server::Assumed {
             why,
-            // A split tunnel pushes only its route table's routes, which the linter cannot see.
+            // A split tunnel pushes only its route table's routes: those the repository shows.
             routes: if params.split_tunnel {
-                &[]
+                &params.endpoint_routes
             } else {
                 &params.required_coverage
             },
@@ -348,6 +353,9 @@ pub enum Condition {
     AwsProfile,
     /// No `server` is set, and the profile's folder holds a server config.
     ServerConfigNearby,
+    /// No endpoint definition (`aws-endpoint`, or an endpoint id that `aws-endpoints` knows)
+    /// decided the profile's facts.
+    EndpointUnlinked,
 }
 
 pub const CONDITIONS: &[(&str, Condition)] = &[
@@ -366,6 +374,7 @@ pub const CONDITIONS: &[(&str, Condition)] = &[
     ("endpoint-assigns-ipv6", Condition::EndpointAssignsIpv6),
     ("aws-profile", Condition::AwsProfile),
     ("server-config-nearby", Condition::ServerConfigNearby),
+    ("endpoint-unlinked", Condition::EndpointUnlinked),
 ];
 
 pub fn conditions(values: &[Spanned<String>]) -> Result<Vec<Condition>, LoadError> {

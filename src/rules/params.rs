@@ -40,6 +40,39 @@ pub struct ServerConfig {
     pub span: std::ops::Range<usize>,
 }
 
+/// `aws-endpoint = "…"`: the AWS Client VPN endpoint the profiles connect to, defined in the
+/// repository or known from AWS CLI output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointLink {
+    pub target: EndpointTarget,
+    /// As written in the config.
+    pub written: String,
+    /// Where the config file sets it.
+    pub span: std::ops::Range<usize>,
+}
+
+/// What an `aws-endpoint` param names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointTarget {
+    /// `"infra/vpn.tf#NAME"` or `"cfn/vpn.yaml#LogicalId"`: a definition in a file, relative to
+    /// the folder of the config file (joined to it here).
+    Definition {
+        path: std::path::PathBuf,
+        name: String,
+    },
+    /// `"cvpn-endpoint-0123…"`: an endpoint of the `aws-endpoints` CLI output.
+    Id(String),
+}
+
+/// `aws-endpoints = ["aws/endpoints.json", …]`: a file of AWS CLI output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CliOutputFile {
+    /// Joined to the folder of the config file.
+    pub path: std::path::PathBuf,
+    pub written: String,
+    pub span: std::ops::Range<usize>,
+}
+
 /// What the `ifconfig-ipv6` fix inserts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TunnelAddresses {
@@ -80,6 +113,17 @@ pub struct Params {
     pub traffic_ip_address_type: TrafficType,
     /// The endpoint is a split tunnel: it pushes only its route table's routes.
     pub split_tunnel: bool,
+    /// Where the config sets `traffic-ip-address-type` and `split-tunnel` for the file, when
+    /// it does: an explicit param wins over the linked endpoint's facts.
+    pub traffic_ip_address_type_set: Option<std::ops::Range<usize>>,
+    pub split_tunnel_set: Option<std::ops::Range<usize>>,
+    /// The IPv6 routes of a linked split-tunnel endpoint's route table that the repository
+    /// shows (a lower bound: a subnet association adds the VPC's route unseen).
+    pub endpoint_routes: Vec<Ipv6Net>,
+    /// `traffic_ip_address_type` comes from the linked endpoint's definition.
+    pub traffic_from_endpoint: bool,
+    pub aws_endpoint: Option<EndpointLink>,
+    pub aws_endpoints: Vec<CliOutputFile>,
     pub clients: Vec<Client>,
     /// `clients` was set in the config (else AWS profiles also get `aws-vpn-client`).
     pub clients_configured: bool,
@@ -100,6 +144,8 @@ pub const BUILT_IN_NAMES: &[&str] = &[
     "split-tunnel",
     "server",
     "clients",
+    "aws-endpoint",
+    "aws-endpoints",
 ];
 
 /// The params a rule file refers to (every `"$name"` value in it); `None` when the file is not
@@ -140,6 +186,12 @@ impl Default for Params {
             server_pushes_ipv6: false,
             traffic_ip_address_type: TrafficType::Ipv4,
             split_tunnel: false,
+            traffic_ip_address_type_set: None,
+            split_tunnel_set: None,
+            endpoint_routes: Vec::new(),
+            traffic_from_endpoint: false,
+            aws_endpoint: None,
+            aws_endpoints: Vec::new(),
             clients: vec![Client::Openvpn2],
             clients_configured: false,
             server: None,
@@ -177,7 +229,11 @@ impl Params {
     /// Why the linter takes it that the server pushes IPv6, if it does.
     pub fn assumed_pushes(&self) -> Option<Assumption> {
         if self.traffic_ip_address_type.carries_ipv6() {
-            Some(Assumption::TrafficType(self.traffic_ip_address_type))
+            Some(if self.traffic_from_endpoint {
+                Assumption::EndpointTrafficType(self.traffic_ip_address_type)
+            } else {
+                Assumption::TrafficType(self.traffic_ip_address_type)
+            })
         } else if self.server_pushes_ipv6 {
             Some(Assumption::ServerPushesIpv6)
         } else {
@@ -196,6 +252,31 @@ impl Params {
                     .join(" ")
             }),
         }
+    }
+}
+
+/// `"PATH#NAME"` (relative to `root`, the config's folder) or `"cvpn-endpoint-<hex>"`.
+pub fn parse_endpoint_target(text: &str, root: &std::path::Path) -> Result<EndpointTarget, String> {
+    if let Some(hex) = text.strip_prefix("cvpn-endpoint-") {
+        return if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(EndpointTarget::Id(text.to_owned()))
+        } else {
+            Err(format!(
+                "`{text}` is not an endpoint id (`cvpn-endpoint-` and hex digits)"
+            ))
+        };
+    }
+    match text.rsplit_once('#') {
+        Some((path, name)) if !path.is_empty() && !name.is_empty() => {
+            Ok(EndpointTarget::Definition {
+                path: root.join(path),
+                name: name.to_owned(),
+            })
+        }
+        _ => Err(format!(
+            "`{text}` names no endpoint: write \"PATH#NAME\" (`infra/vpn.tf#office`, \
+             `cfn/vpn.yaml#OfficeVpn`) or an endpoint id (`cvpn-endpoint-0123…`)"
+        )),
     }
 }
 
