@@ -475,14 +475,18 @@ fn views(
             continue;
         }
         for address in &args.route {
-            let answer =
-                route_query::answer(&profile, &tunnel, address).expect("checked to be an address");
-            if json {
+            for (clients, answer) in route_query::answers(&profile, params, address) {
                 let mut value = route_query::to_json(&answer);
                 value["path"] = serde_json::json!(name);
-                values.push(value);
-            } else {
-                text.push_str(&route_query::human(&name, &answer));
+                if json {
+                    if let Some(clients) = clients {
+                        value["clients"] = serde_json::json!(clients);
+                    }
+                    values.push(value);
+                } else {
+                    let named = clients.map_or(name.clone(), |c| format!("{name} ({c})"));
+                    text.push_str(&route_query::human(&named, &answer));
+                }
             }
         }
     }

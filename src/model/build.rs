@@ -42,6 +42,7 @@ pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u
         sources: builder.sources,
         model,
         server: None,
+        openvpn3: std::sync::OnceLock::new(),
     }
 }
 

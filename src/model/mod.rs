@@ -8,6 +8,7 @@
 pub mod address;
 pub mod aws;
 mod build;
+pub mod openvpn3;
 pub mod options;
 pub mod pushed;
 pub mod tunnel;
@@ -75,6 +76,8 @@ pub struct Profile {
     pub model: Model,
     /// The client's server config, when the repository holds it (`server` param).
     pub server: Option<PairedServer>,
+    /// What OpenVPN 3 makes of the top-level file, read when first asked for.
+    pub openvpn3: std::sync::OnceLock<openvpn3::Openvpn3>,
 }
 
 /// A client's server config: its files follow the client's own in [`Profile::sources`], so
@@ -175,6 +178,12 @@ impl Profile {
 
     pub fn top(&self) -> &Source {
         &self.sources[0]
+    }
+
+    /// The profile as OpenVPN 3 core reads it (OpenVPN Connect, openvpn3-linux).
+    pub fn openvpn3(&self) -> &openvpn3::Openvpn3 {
+        self.openvpn3
+            .get_or_init(|| openvpn3::read(self.top().text()))
     }
 
     pub fn directive(&self, id: DirectiveId) -> Directive<'_> {
