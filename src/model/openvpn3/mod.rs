@@ -72,6 +72,45 @@ pub struct Route3 {
     pub loc: Loc,
 }
 
+/// A `redirect-gateway` or `redirect-private` line, the profile's or a pushed one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect3 {
+    pub gateway: bool,
+    pub flags: Vec<String>,
+    pub loc: Loc,
+}
+
+/// `RedirectGatewayFlags` (`openvpn/client/rgopt.hpp`) over every redirect line, profile and
+/// push together: the `redirect-gateway` lines' flags, then the `redirect-private` ones, which
+/// also turn rerouting off. Returns the line that asks for IPv6 when IPv6 is rerouted.
+pub fn reroutes_ipv6<'a>(
+    redirects: impl IntoIterator<Item = &'a Redirect3> + Clone,
+) -> Option<&'a Redirect3> {
+    let mut reroute = false;
+    let mut ipv6 = false;
+    let mut asked = None;
+    for gateway in [true, false] {
+        for line in redirects
+            .clone()
+            .into_iter()
+            .filter(|r| r.gateway == gateway)
+        {
+            reroute = gateway;
+            for flag in &line.flags {
+                match flag.as_str() {
+                    "ipv6" => {
+                        ipv6 = true;
+                        asked.get_or_insert(line);
+                    }
+                    "!ipv6" => ipv6 = false,
+                    _ => {}
+                }
+            }
+        }
+    }
+    asked.filter(|_| reroute && ipv6)
+}
+
 /// A `pull-filter` as OpenVPN 3 matches it: the words of its text, all equal but the last,
 /// which must start the pushed option's word at that place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,8 +139,8 @@ pub struct Openvpn3 {
     /// What makes OpenVPN 3 refuse the profile; empty when it accepts it.
     pub refusals: Vec<Refusal>,
     pub routes_ipv6: Vec<Route3>,
-    /// `redirect-gateway`/`redirect-private` lines; `ipv6` when one of them carries `ipv6`.
-    pub redirect_ipv6: Option<Loc>,
+    /// `redirect-gateway` (`true`) and `redirect-private` lines with their flags.
+    pub redirects: Vec<Redirect3>,
     pub block_ipv6: Option<Loc>,
     pub route_nopull: Option<Loc>,
     pub pull_filters: Vec<PullFilter3>,
@@ -266,10 +305,10 @@ impl Openvpn3 {
                 message,
             });
         }
-        if !self.options.iter().any(|o| o.name == "client")
-            && !(self.options.iter().any(|o| o.name == "tls-client")
-                && self.options.iter().any(|o| o.name == "pull"))
-        {
+        let has = |name: &str| self.options.iter().any(|o| o.name == name);
+        // `tls-client` with `pull` stands for `client`.
+        let client = has("client") || (has("tls-client") && has("pull"));
+        if !client {
             refusals.push(Refusal {
                 loc: Loc {
                     source: 0,
@@ -292,8 +331,12 @@ impl Openvpn3 {
                     excluded: args.get(1).is_some_and(|t| t == "net_gateway"),
                     loc,
                 }),
-                "redirect-gateway" | "redirect-private" if args.iter().any(|a| a == "ipv6") => {
-                    self.redirect_ipv6.get_or_insert(loc);
+                name @ ("redirect-gateway" | "redirect-private") => {
+                    self.redirects.push(Redirect3 {
+                        gateway: name == "redirect-gateway",
+                        flags: args.clone(),
+                        loc,
+                    });
                 }
                 "block-ipv6" => {
                     self.block_ipv6.get_or_insert(loc);

@@ -8,7 +8,7 @@
 
 use ipnet::Ipv6Net;
 
-use super::{Openvpn3, Route3, route_network};
+use super::{Openvpn3, Redirect3, Route3, reroutes_ipv6, route_network};
 use crate::model::pushed::Blocked;
 use crate::model::tunnel::{
     ClientDrop, Effect, Origin, Server, Tunnel, TunnelAddress, TunnelRoute,
@@ -54,14 +54,27 @@ pub enum Platform {
 struct Push {
     address: Option<TunnelAddress>,
     routes: Vec<(Ipv6Net, Origin)>,
-    redirect_ipv6: Option<Loc>,
+    redirects: Vec<Redirect3>,
     block_ipv6: Option<Loc>,
     blocked: Vec<Blocked>,
+    /// A `pull-filter reject` line that matched a pushed option: the client gives up.
+    rejected_by: Option<Loc>,
 }
 
 /// The tunnel OpenVPN 3 builds on `platform`.
 pub fn build(read: &Openvpn3, server: Server, platform: Platform) -> Tunnel {
     let push = received(read, server);
+    if let Some(by) = push.rejected_by {
+        // `pull-filter reject` throws: the client gives up the connection, no tunnel at all.
+        let drop = ClientDrop {
+            network: None,
+            loc: by,
+            why: "this `pull-filter reject` matches what the server pushes, so the client \
+                  gives up the connection"
+                .to_owned(),
+        };
+        return Tunnel::from_routes(Vec::new(), None, push.blocked, vec![drop]);
+    }
     let mut routes = Vec::new();
     let mut drops = Vec::new();
     let block = read.block_ipv6.clone().or(push.block_ipv6.clone());
@@ -106,11 +119,19 @@ pub fn build(read: &Openvpn3, server: Server, platform: Platform) -> Tunnel {
             });
         }
     }
-    let redirect = read
-        .redirect_ipv6
-        .clone()
-        .map(Origin::Openvpn3Line)
-        .or(push.redirect_ipv6.clone().map(Origin::Pushed));
+    let own = read.redirects.len();
+    let redirect = reroutes_ipv6(read.redirects.iter().chain(&push.redirects)).map(|line| {
+        if read
+            .redirects
+            .iter()
+            .take(own)
+            .any(|r| std::ptr::eq(r, line))
+        {
+            Origin::Openvpn3Line(line.loc.clone())
+        } else {
+            Origin::Pushed(line.loc.clone())
+        }
+    });
     if let Some(origin) = redirect {
         match &off {
             None => routes.extend(REDIRECT_ROUTES.iter().map(|net| TunnelRoute {
@@ -161,25 +182,32 @@ fn received(read: &Openvpn3, server: Server) -> Push {
     let mut push = Push {
         address: None,
         routes: Vec::new(),
-        redirect_ipv6: None,
+        redirects: Vec::new(),
         block_ipv6: None,
         blocked: Vec::new(),
+        rejected_by: None,
     };
     match server {
         Server::Unknown => {}
         Server::Assumed { why, routes } => {
             let words = |text: &str| text.split(' ').map(str::to_owned).collect::<Vec<_>>();
-            if remover(read, &words("ifconfig-ipv6 fd00::2/64 fd00::1")).is_none() {
-                push.address = Some(TunnelAddress::Assumed(why));
+            match remover(read, &words("ifconfig-ipv6 fd00::2/64 fd00::1")) {
+                None => push.address = Some(TunnelAddress::Assumed(why)),
+                Some((by, true)) => push.rejected_by = Some(by),
+                Some(_) => {}
             }
             for net in routes {
                 match remover(read, &words(&format!("route-ipv6 {net}"))) {
                     None => push.routes.push((*net, Origin::Assumed(why))),
-                    Some(by) => push.blocked.push(Blocked {
+                    Some((by, rejects)) => push.blocked.push(Blocked {
                         option: "route-ipv6".to_owned(),
                         network: Some(*net),
                         pushed: None,
-                        by,
+                        by: if rejects {
+                            push.rejected_by.get_or_insert(by).clone()
+                        } else {
+                            by
+                        },
                     }),
                 }
             }
@@ -190,7 +218,10 @@ fn received(read: &Openvpn3, server: Server) -> Push {
                     continue;
                 };
                 let args = &pushed.words[1..];
-                if let Some(by) = remover(read, &pushed.words) {
+                if let Some((by, rejects)) = remover(read, &pushed.words) {
+                    if rejects {
+                        push.rejected_by.get_or_insert(by.clone());
+                    }
                     push.blocked.push(Blocked {
                         option: name.to_owned(),
                         network: (name == "route-ipv6")
@@ -212,9 +243,11 @@ fn received(read: &Openvpn3, server: Server) -> Push {
                             push.routes.push((net, Origin::Pushed(pushed.loc.clone())));
                         }
                     }
-                    "redirect-gateway" | "redirect-private" if args.iter().any(|a| a == "ipv6") => {
-                        push.redirect_ipv6.get_or_insert(pushed.loc.clone());
-                    }
+                    "redirect-gateway" | "redirect-private" => push.redirects.push(Redirect3 {
+                        gateway: name == "redirect-gateway",
+                        flags: args.to_vec(),
+                        loc: pushed.loc.clone(),
+                    }),
                     "block-ipv6" => {
                         push.block_ipv6.get_or_insert(pushed.loc.clone());
                     }
@@ -226,16 +259,20 @@ fn received(read: &Openvpn3, server: Server) -> Push {
     push
 }
 
-/// The profile line that removes a pushed option: the first matching `pull-filter` decides
-/// (`accept` keeps it; `reject` makes the client give up the connection, which keeps no
-/// IPv6 either), then `route-nopull`.
-fn remover(read: &Openvpn3, pushed: &[String]) -> Option<Loc> {
+/// The profile line that removes a pushed option, and whether it is a `pull-filter reject`:
+/// the first matching `pull-filter` decides (`accept` keeps it), then `route-nopull`.
+fn remover(read: &Openvpn3, pushed: &[String]) -> Option<(Loc, bool)> {
     if let Some(filter) = read.pull_filters.iter().find(|f| f.matches(pushed)) {
-        return (filter.action != PullFilterAction::Accept).then(|| filter.loc.clone());
+        return (filter.action != PullFilterAction::Accept).then(|| {
+            (
+                filter.loc.clone(),
+                filter.action == PullFilterAction::Reject,
+            )
+        });
     }
     let name = pushed.first()?;
     match &read.route_nopull {
-        Some(loc) if ROUTE_NOPULL.contains(&name.as_str()) => Some(loc.clone()),
+        Some(loc) if ROUTE_NOPULL.contains(&name.as_str()) => Some((loc.clone(), false)),
         _ => None,
     }
 }
