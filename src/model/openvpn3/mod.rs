@@ -162,7 +162,7 @@ pub fn read(text: &[u8]) -> Openvpn3 {
         let line = start..content_end;
         if raw.len() > MAX_LINE_BYTES {
             read.refusals.push(Refusal {
-                loc: at(start..end),
+                loc: at(line),
                 kind: RefusalKind::Text,
                 name: None,
                 message: format!(

@@ -150,12 +150,20 @@ pub fn build(read: &Openvpn3, server: Server, platform: Platform) -> Tunnel {
             }
         }
     }
-    if let (Some(loc), Platform::Connect) = (&block, platform) {
-        routes.extend(BLOCK_ROUTES.iter().map(|net| TunnelRoute {
-            network: net.parse().expect("a valid literal prefix"),
-            origin: Origin::Block(loc.clone()),
-            effect: Effect::Blocked,
-        }));
+    match (&block, platform) {
+        (Some(loc), Platform::Connect) => {
+            routes.extend(BLOCK_ROUTES.iter().map(|net| TunnelRoute {
+                network: net.parse().expect("a valid literal prefix"),
+                origin: Origin::Block(loc.clone()),
+                effect: Effect::Blocked,
+            }));
+        }
+        (Some(loc), Platform::Linux) => drops.push(ClientDrop {
+            network: None,
+            loc: loc.clone(),
+            why: "`block-ipv6` blocks nothing on openvpn3-linux".to_owned(),
+        }),
+        (None, _) => {}
     }
     let address = if block.is_some() { None } else { push.address };
     Tunnel::from_routes(routes, address, push.blocked, drops)
