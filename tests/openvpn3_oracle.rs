@@ -3,7 +3,7 @@
 //! core's own code up to the point where a client opens a socket, then a simulated push).
 //!
 //! Every fixture `tests/data/openvpn3/NN-*.ovpn` gets a `<ca>` block (`test-ca.pem`, a public
-//! test certificate) put in front of it and is read by both:
+//! test certificate) appended and is read by both:
 //!
 //! * **the options verdict**: whether OpenVPN 3 accepts the profile, and which options it
 //!   refuses as push-only, as not for clients (server-only, removed, management) or as unknown
@@ -245,8 +245,8 @@ fn the_openvpn3_model_agrees_with_openvpn3_core() {
     let mut compared_routes = 0;
     for fixture in &fixtures {
         let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
-        let mut text = format!("<ca>\n{ca}</ca>\n").into_bytes();
-        text.extend(std::fs::read(fixture).expect("readable fixture"));
+        let mut text = std::fs::read(fixture).expect("readable fixture");
+        text.extend(format!("<ca>\n{ca}</ca>\n").as_bytes());
         let profile = scratch.path().join(&name);
         std::fs::write(&profile, &text).expect("writable scratch");
 

@@ -151,7 +151,12 @@ pub fn read(text: &[u8]) -> Openvpn3 {
     let mut read = Openvpn3::default();
     let at = |span: Span| Loc { source: 0, span };
     let mut open_block: Option<(String, Span)> = None;
-    let mut start = 0;
+    // The file reader drops a UTF-8 byte order mark (`openvpn/common/file.hpp`).
+    let mut start = if text.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     while start < text.len() {
         let end = memchr::memchr(b'\n', &text[start..]).map_or(text.len(), |i| start + i + 1);
         let raw = &text[start..end];
@@ -490,6 +495,11 @@ mod tests {
         assert_eq!(read.options[1].args, ["2000::/3"]);
         assert_eq!(read.options[2].args, ["X", "a#b"]);
         assert_eq!(read.routes_ipv6[0].network, Ok("2000::/3".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped() {
+        assert!(read(b"\xEF\xBB\xBFclient\n").accepted());
     }
 
     #[test]
