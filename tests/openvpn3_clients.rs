@@ -213,3 +213,13 @@ fn clients_names_the_families_and_refuses_others() {
         bad.stderr
     );
 }
+
+#[test]
+fn a_server_config_is_not_judged_as_an_openvpn3_profile() {
+    let server = "server 10.8.0.0 255.255.255.0\nserver-ipv6 fd42:42:42::/64\ndev tun\npush \"redirect-gateway def1 ipv6\"\n";
+    let found = ids(&clients("\"openvpn2\", \"openvpn3\""), server);
+    assert!(
+        !found.iter().any(|id| id.starts_with("openvpn3")),
+        "{found:?}"
+    );
+}
