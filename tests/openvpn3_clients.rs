@@ -181,6 +181,13 @@ fn openvpn3_refuses_unknown_options_and_lines_over_511_bytes() {
     assert!(ids(&pushes, &ignored).is_empty());
     let setenv_opt = format!("{base}setenv opt route-ipv6-gateway fd00::1\n");
     assert!(ids(&pushes, &setenv_opt).is_empty());
+    // A server-only line in a client profile is refused too (OpenVPN 2.6 takes the file for a
+    // server's).
+    let server_only = ids(&pushes, &format!("{base}server-ipv6 fd00:1::/64\n"));
+    assert!(
+        server_only.contains(&"openvpn3-refused-profile".to_owned()),
+        "{server_only:?}"
+    );
     // Push-only options are fatal even when ignored; `tun-ipv6` is ignored quietly.
     let push_only =
         format!("{base}ignore-unknown-option ifconfig-ipv6\nifconfig-ipv6 fd00::2 fd00::1\n");

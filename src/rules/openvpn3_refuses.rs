@@ -2,10 +2,12 @@
 //! profile, from its own reading ([`crate::model::openvpn3`]). `what = "push-only"` for
 //! options only a server may push (`ifconfig-ipv6`, `ifconfig`, `route-gateway`...);
 //! `what = "profile"` for everything else: lines over 511 bytes, server-only and removed
-//! options, and unknown options that no `ignore-unknown-option` or `setenv opt` covers.
+//! options, and unknown options that no `ignore-unknown-option` or `setenv opt` covers. Only
+//! client profiles are judged.
 
 use super::check::{Check, CheckArgs, Context, Finding, LoadError};
 use super::params::Params;
+use crate::model::Role;
 use crate::model::openvpn3::RefusalKind;
 
 #[derive(Debug)]
@@ -35,9 +37,14 @@ impl Openvpn3Refuses {
 
 impl Check for Openvpn3Refuses {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
-        for refusal in cx
-            .profile
-            .openvpn3()
+        let read = cx.profile.openvpn3();
+        // Only a client's profile is imported into an OpenVPN 3 client: a server or
+        // peer-to-peer config is not judged, a profile with a `client` line is (even when
+        // OpenVPN 2.6 takes it for a server because of a server-only line).
+        if cx.role != Role::Client && !read.options.iter().any(|o| o.name == "client") {
+            return;
+        }
+        for refusal in read
             .refusals
             .iter()
             .filter(|r| (r.kind == RefusalKind::PushOnly) == self.push_only)
