@@ -485,22 +485,26 @@ fn views(
             continue;
         }
         for address in &args.route {
-            let mut answer =
-                route_query::answer(&profile, &tunnel, address).expect("checked to be an address");
-            // A split tunnel's route table is known only as far as the repository shows it.
-            let unseen_routes = linked.is_some() && params.split_tunnel && answer.via == "local";
-            if unseen_routes {
-                answer.why.push_str(
-                    "; this could change with routes the repository does not show: the \
-                     endpoint's route table also holds the route of every associated subnet's VPC",
-                );
-            }
-            if json {
+            for (clients, mut answer) in route_query::answers(&profile, params, address) {
+                // A split tunnel's route table is known only as far as the repository shows it.
+                if linked.is_some() && params.split_tunnel && answer.via == "local" {
+                    answer.why.push_str(
+                        "; this could change with routes the repository does not show: the \
+                         endpoint's route table also holds the route of every associated \
+                         subnet's VPC",
+                    );
+                }
                 let mut value = route_query::to_json(&answer);
                 value["path"] = serde_json::json!(name);
-                values.push(value);
-            } else {
-                text.push_str(&route_query::human(&name, &answer));
+                if json {
+                    if let Some(clients) = clients {
+                        value["clients"] = serde_json::json!(clients);
+                    }
+                    values.push(value);
+                } else {
+                    let named = clients.map_or(name.clone(), |c| format!("{name} ({c})"));
+                    text.push_str(&route_query::human(&named, &answer));
+                }
             }
         }
     }

@@ -521,19 +521,26 @@ fn apply_params(
             }
             "clients" => {
                 params.clients_configured = true;
-                params.clients = strings(key, value)?
-                    .iter()
-                    .map(|c| {
-                        params::parse_client(c).ok_or_else(|| {
-                            error(
-                                span.clone(),
-                                format!(
-                                    "params.clients: unknown client `{c}` (openvpn2, openvpn3, aws-vpn-client)"
-                                ),
-                            )
-                        })
-                    })
-                    .collect::<Result<_, _>>()?;
+                let mut clients = Vec::new();
+                for c in strings(key, value)? {
+                    let named = params::parse_client(&c).ok_or_else(|| {
+                        error(
+                            span.clone(),
+                            format!(
+                                "params.clients: unknown client `{c}` ({})",
+                                params::CLIENT_NAMES
+                            ),
+                        )
+                    })?;
+                    clients.extend(
+                        named
+                            .iter()
+                            .filter(|n| !clients.contains(*n))
+                            .copied()
+                            .collect::<Vec<_>>(),
+                    );
+                }
+                params.clients = clients;
             }
             // Kept when it is a list of prefixes; `check_custom_params` reports the rest.
             other => {

@@ -217,7 +217,25 @@ fn condition_doc(condition: Condition) -> (&'static str, &'static str) {
              `pull-filter`, stops them)",
             "server",
         ),
-        Condition::Openvpn3Clients => ("`clients` lists `openvpn3`", "clients"),
+        Condition::Openvpn3Clients => (
+            "`clients` lists an OpenVPN 3 client (`openvpn3`, `openvpn-connect`, `openvpn3-linux`)",
+            "clients",
+        ),
+        Condition::Openvpn2 => (
+            "the finding is for the clients that read the profile as OpenVPN 2 (`openvpn2`, `aws-vpn-client`)",
+            "clients",
+        ),
+        Condition::Openvpn3 => (
+            "the finding is for OpenVPN 3 clients (`openvpn-connect`, `openvpn3-linux`)",
+            "clients",
+        ),
+        Condition::OpenvpnConnect => ("the finding is for OpenVPN Connect", "clients"),
+        Condition::Openvpn3Linux => ("the finding is for openvpn3-linux", "clients"),
+        Condition::NoIpv6Tunnel => (
+            "an OpenVPN 3 client builds no IPv6 tunnel: the server pushes no `ifconfig-ipv6` \
+             that reaches it, or `block-ipv6` turns it off",
+            "server",
+        ),
         Condition::AwsVpnClient => (
             "the profile's clients include the AWS VPN Client (`clients`, or by default for a \
              profile whose every `remote` is an AWS Client VPN endpoint)",

@@ -64,9 +64,16 @@ pub enum RoleName {
 #[serde(rename_all = "kebab-case")]
 #[allow(dead_code)]
 pub enum ClientName {
+    /// OpenVPN 2 (`openvpn`, Tunnelblick, the community GUI).
     Openvpn2,
-    Openvpn3,
+    /// The AWS-provided client (AWS VPN Client).
     AwsVpnClient,
+    /// Both OpenVPN 3 families: `openvpn-connect` and `openvpn3-linux`.
+    Openvpn3,
+    /// OpenVPN Connect on Windows, macOS, iOS and Android (OpenVPN 3 core).
+    OpenvpnConnect,
+    /// openvpn3-linux (OpenVPN 3 core on Linux).
+    Openvpn3Linux,
 }
 
 /// What an AWS Client VPN endpoint's tunnel carries (its traffic IP address type).

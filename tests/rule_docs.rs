@@ -18,6 +18,9 @@ fn params_for(condition: &str) -> &'static str {
         "openvpn3-clients" => "clients = [\"openvpn2\", \"openvpn3\"]",
         "server-pushes-ifconfig-ipv6" | "server-pushes-routes-ipv6" => "server-pushes-ipv6 = true",
         "aws-vpn-client" => "clients = [\"openvpn2\", \"aws-vpn-client\"]",
+        // The default clients read as OpenVPN 2.
+        "openvpn2" => "",
+        "openvpn3" | "no-ipv6-tunnel" => "clients = [\"openvpn3\"]",
         other => panic!("teach tests/rule_docs.rs which params make `{other}` hold"),
     }
 }

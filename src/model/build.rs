@@ -43,6 +43,7 @@ pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u
         model,
         server: None,
         endpoint: None,
+        openvpn3: std::sync::OnceLock::new(),
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod address;
 pub mod aws;
 mod build;
+pub mod openvpn3;
 pub mod options;
 pub mod pushed;
 pub mod tunnel;
@@ -77,6 +78,8 @@ pub struct Profile {
     pub server: Option<PairedServer>,
     /// The AWS Client VPN endpoint whose definition decided this profile's facts.
     pub endpoint: Option<LinkedEndpoint>,
+    /// What OpenVPN 3 makes of the top-level file, read when first asked for.
+    pub openvpn3: std::sync::OnceLock<openvpn3::Openvpn3>,
 }
 
 /// An AWS Client VPN endpoint linked to a profile: the files that define it follow the
@@ -196,6 +199,12 @@ impl Profile {
 
     pub fn top(&self) -> &Source {
         &self.sources[0]
+    }
+
+    /// The profile as OpenVPN 3 core reads it (OpenVPN Connect, openvpn3-linux).
+    pub fn openvpn3(&self) -> &openvpn3::Openvpn3 {
+        self.openvpn3
+            .get_or_init(|| openvpn3::read(self.top().text()))
     }
 
     pub fn directive(&self, id: DirectiveId) -> Directive<'_> {

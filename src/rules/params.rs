@@ -9,13 +9,18 @@ use crate::model::Role;
 pub use crate::model::aws::TrafficType;
 pub use crate::model::tunnel::Assumption;
 
-/// The OpenVPN clients a repository's profiles serve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The OpenVPN clients a repository's profiles serve. `openvpn3` in `clients` means both
+/// OpenVPN 3 families.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Client {
+    /// OpenVPN 2 (`openvpn`, Tunnelblick, the community GUI).
     Openvpn2,
-    Openvpn3,
     /// The AWS-provided client ("AWS VPN Client"), which accepts only the directives AWS lists.
     AwsVpnClient,
+    /// OpenVPN Connect on Windows, macOS, iOS and Android (OpenVPN 3 core).
+    OpenvpnConnect,
+    /// openvpn3-linux (OpenVPN 3 core on Linux).
+    Openvpn3Linux,
 }
 
 impl Client {
@@ -23,9 +28,45 @@ impl Client {
     pub fn as_str(self) -> &'static str {
         match self {
             Client::Openvpn2 => "openvpn2",
-            Client::Openvpn3 => "openvpn3",
             Client::AwsVpnClient => "aws-vpn-client",
+            Client::OpenvpnConnect => "openvpn-connect",
+            Client::Openvpn3Linux => "openvpn3-linux",
         }
+    }
+
+    /// How the client reads a profile and builds its tunnel.
+    pub fn view(self) -> ClientView {
+        match self {
+            Client::Openvpn2 | Client::AwsVpnClient => ClientView::Openvpn2,
+            Client::OpenvpnConnect => ClientView::OpenvpnConnect,
+            Client::Openvpn3Linux => ClientView::Openvpn3Linux,
+        }
+    }
+}
+
+/// The clients that read a profile, and build its tunnel, the same way: the rules judge a
+/// profile once per view its clients have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ClientView {
+    /// OpenVPN 2.6 (also the AWS VPN Client, built on it).
+    Openvpn2,
+    /// OpenVPN 3 core where `block-ipv6` installs blocking routes (Windows, macOS).
+    OpenvpnConnect,
+    /// OpenVPN 3 core on Linux, where `block-ipv6` blocks nothing.
+    Openvpn3Linux,
+}
+
+impl ClientView {
+    pub fn is_openvpn3(self) -> bool {
+        self != ClientView::Openvpn2
+    }
+
+    /// The views of `clients`, each once, in a fixed order.
+    pub fn of(clients: &[Client]) -> Vec<ClientView> {
+        let mut views: Vec<ClientView> = clients.iter().map(|c| c.view()).collect();
+        views.sort();
+        views.dedup();
+        views
     }
 }
 
@@ -289,14 +330,21 @@ pub fn parse_role(text: &str) -> Option<Role> {
     }
 }
 
-pub fn parse_client(text: &str) -> Option<Client> {
+/// The clients one `clients` entry names: `openvpn3` is both OpenVPN 3 families.
+pub fn parse_client(text: &str) -> Option<&'static [Client]> {
     match text {
-        "openvpn2" => Some(Client::Openvpn2),
-        "openvpn3" => Some(Client::Openvpn3),
-        "aws-vpn-client" => Some(Client::AwsVpnClient),
+        "openvpn2" => Some(&[Client::Openvpn2]),
+        "openvpn3" => Some(&[Client::OpenvpnConnect, Client::Openvpn3Linux]),
+        "openvpn-connect" => Some(&[Client::OpenvpnConnect]),
+        "openvpn3-linux" => Some(&[Client::Openvpn3Linux]),
+        "aws-vpn-client" => Some(&[Client::AwsVpnClient]),
         _ => None,
     }
 }
+
+/// What `clients` accepts, for messages.
+pub const CLIENT_NAMES: &str =
+    "openvpn2, aws-vpn-client, openvpn3, openvpn-connect, openvpn3-linux";
 
 /// A canonical IPv6 prefix of length 1 or more (`2000::/3`, not `2001::/3` nor `::/0`).
 pub fn parse_prefix(text: &str) -> Result<Ipv6Net, String> {
