@@ -1,6 +1,9 @@
 //! Command-line arguments as written (clap derive); no I/O here. [`crate::app`] turns them into
 //! a run.
 
+pub mod sinks;
+pub mod views;
+
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};

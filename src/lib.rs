@@ -30,3 +30,4 @@ pub mod suppression;
 pub mod syntax;
 pub mod template;
 pub mod walk;
+pub mod workspace;
