@@ -134,6 +134,10 @@ pub struct Args {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff", "diff_base"])]
     pub write_baseline: Option<PathBuf>,
 
+    /// Run as a language server over standard input and output (for editors).
+    #[arg(long, exclusive = true)]
+    pub lsp: bool,
+
     /// Print a completion script for SHELL (bash, zsh, fish, powershell, elvish) and exit.
     #[arg(long, value_name = "SHELL", exclusive = true)]
     pub generate_shell_completion: Option<clap_complete::Shell>,

@@ -18,6 +18,7 @@ pub mod explain;
 pub mod fix;
 pub mod generate;
 pub mod inspect;
+pub mod lsp;
 pub mod model;
 pub mod parallel;
 pub mod prefix;
