@@ -38,7 +38,8 @@ fn push_client() -> Value {
 
 fn pull_client() -> Value {
     json!({
-        "textDocument": { "diagnostic": { "relatedInformation": true } },
+        "textDocument": { "diagnostic": { "relatedInformation": true,
+                                          "codeDescriptionSupport": true } },
         "workspace": {
             "diagnostics": { "refreshSupport": true },
             "didChangeWatchedFiles": { "dynamicRegistration": true },

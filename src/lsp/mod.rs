@@ -10,8 +10,8 @@
 //! a panic in one lint is caught and logged. Hover and code actions run on their own threads.
 //!
 //! Diagnostics are pulled (`textDocument/diagnostic`, with `workspace/diagnostic/refresh`
-//! after a settings change) when the client can, else pushed (`publishDiagnostics`), never
-//! both. Settings changes are seen through `workspace/didChangeWatchedFiles` when the client
+//! after a settings change) when the client can do both, else pushed (`publishDiagnostics`),
+//! never both. Settings changes are seen through `workspace/didChangeWatchedFiles` when the client
 //! registers watchers dynamically, else by polling the few files that matter.
 
 mod actions;
@@ -373,9 +373,13 @@ impl Server {
             .pointer("/general/positionEncodings")
             .and_then(Value::as_array)
             .is_some_and(|list| list.iter().any(|e| e == "utf-8"));
+        // Pulling needs the refresh too: findings depend on other files (the config, a paired
+        // server), and a client that cannot be told to pull again (Neovim 0.10 and 0.11) would
+        // show stale findings after a settings change. Such a client gets them pushed.
+        let refresh = flag("/workspace/diagnostics/refreshSupport");
         self.client = Client {
-            pull: capabilities.pointer("/textDocument/diagnostic").is_some(),
-            refresh: flag("/workspace/diagnostics/refreshSupport"),
+            pull: capabilities.pointer("/textDocument/diagnostic").is_some() && refresh,
+            refresh,
             watch_dynamically: flag("/workspace/didChangeWatchedFiles/dynamicRegistration"),
             shown: Shown {
                 encoding: if offers_utf8 {
@@ -386,7 +390,7 @@ impl Server {
                 related_information: flag("/textDocument/publishDiagnostics/relatedInformation")
                     || flag("/textDocument/diagnostic/relatedInformation"),
                 code_description: flag("/textDocument/publishDiagnostics/codeDescriptionSupport")
-                    || capabilities.pointer("/textDocument/diagnostic").is_some(),
+                    || flag("/textDocument/diagnostic/codeDescriptionSupport"),
             },
         };
         let mut roots: Vec<PathBuf> = params["workspaceFolders"]
