@@ -797,3 +797,121 @@ fn edits_from_the_client_apply_in_the_negotiated_encoding() {
     apply_change(&mut text, Some(range), "e", Encoding::Utf16);
     assert_eq!(text, "# e\nroute-ipv6 2000::/4\n");
 }
+
+#[test]
+fn a_paired_servers_line_is_related_information() {
+    let repo = common::repo();
+    let (mut session, _) = Session::start(push_client(), &[&repo]);
+    let path = repo.join("examples/self-hosted/laptop.ovpn");
+    let uri = session.open(&path, &std::fs::read_to_string(&path).unwrap());
+    let diagnostics = session.published(&uri, 1);
+    assert_eq!(rules_of(&diagnostics), ["incomplete-ipv6-routes"]);
+    let related = &diagnostics[0]["relatedInformation"][0];
+    assert_eq!(
+        related["location"]["uri"],
+        self::uri(&repo.join("examples/self-hosted/server.conf"))
+    );
+    assert_eq!(related["location"]["range"]["start"]["line"], 8);
+    assert_eq!(related["message"], "the server pushes only 2000::/4");
+    session.finish();
+}
+
+#[test]
+fn an_unsafe_fix_says_so_and_is_not_preferred() {
+    let repo = common::repo();
+    let (mut session, _) = Session::start(push_client(), &[&repo]);
+    let path = repo.join("tests/rules/tunnel-address-out-of-range/bad.ovpn");
+    let uri = session.open(&path, &std::fs::read_to_string(&path).unwrap());
+    let diagnostics = session.published(&uri, 1);
+    let finding = diagnostics
+        .iter()
+        .find(|d| d["code"] == "tunnel-address-out-of-range")
+        .expect("the rule's bad example fires");
+    let actions = session.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": finding["range"],
+                "context": { "diagnostics": [finding], "only": ["quickfix"] } }),
+    );
+    let fix = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("unsafe: review it"))
+        .cloned()
+        .expect("the unsafe fix is offered, labelled");
+    assert_eq!(fix["kind"], "quickfix");
+    assert!(fix.get("isPreferred").is_none(), "{fix}");
+    // No source action when only quick fixes are asked for.
+    assert!(
+        actions["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["kind"] == "quickfix")
+    );
+    session.finish();
+}
+
+#[test]
+fn the_suppression_action_silences_the_finding_on_its_line() {
+    let (dir, path) = leaky_folder();
+    let (mut session, _) = Session::start(push_client(), &[dir.path()]);
+    let uri = session.open(&path, LEAKY);
+    let diagnostics = session.published(&uri, 1);
+    let actions = session.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": diagnostics[0]["range"],
+                "context": { "diagnostics": diagnostics } }),
+    );
+    let suppress = actions["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Suppress `incomplete-ipv6-routes` on this line")
+        .cloned()
+        .unwrap();
+    let mut text = LEAKY.to_owned();
+    let mut changes = Vec::new();
+    for edit in suppress["edit"]["changes"][&uri].as_array().unwrap() {
+        let range: Range = serde_json::from_value(edit["range"].clone()).unwrap();
+        apply_change(
+            &mut text,
+            Some(range),
+            edit["newText"].as_str().unwrap(),
+            Encoding::Utf16,
+        );
+        changes.push(json!({ "range": edit["range"], "text": edit["newText"] }));
+    }
+    assert!(
+        text.contains("# ovpn6-lint: disable=incomplete-ipv6-routes"),
+        "{text}"
+    );
+    session.change(&uri, 2, json!(changes));
+    assert_eq!(session.published(&uri, 2), Vec::<Value>::new());
+    session.finish();
+}
+
+#[test]
+fn a_workspace_folder_added_later_brings_its_own_config() {
+    let (dir, path) = leaky_folder();
+    std::fs::write(
+        dir.path().join(".ovpn6-lint.toml"),
+        "[rules]\nignore = [\"incomplete-ipv6-routes\"]\n",
+    )
+    .unwrap();
+    // Opened with no folder: the profile's own folder is searched for a config, and finds it.
+    let (mut session, _) = Session::start(push_client(), &[]);
+    let uri = session.open(&path, LEAKY);
+    assert_eq!(session.published(&uri, 1), Vec::<Value>::new());
+    std::fs::remove_file(dir.path().join(".ovpn6-lint.toml")).unwrap();
+    session.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({ "event": { "added": [{ "uri": self::uri(dir.path()), "name": "p" }],
+                           "removed": [] } }),
+    );
+    assert_eq!(
+        rules_of(&session.published(&uri, 1)),
+        ["incomplete-ipv6-routes"]
+    );
+    session.finish();
+}

@@ -5,9 +5,10 @@
 //! Threads: one reads frames ([`transport`]) and turns what is not a message into the error
 //! the specification asks for; one writes; the main loop owns the session (documents and
 //! their versions, one workspace per workspace folder, what the client supports) and never
-//! lints. Lints run on worker threads from a queue that keeps only the latest version of each
-//! document, so rapid edits lint the last text and a huge document holds up no other request;
-//! a panic in one lint is caught and logged. Hover and code actions run on their own threads.
+//! lints. Lints run on worker threads ([`lint`]) from a queue that keeps only the latest
+//! version of each document, so rapid edits lint the last text and a huge document holds up
+//! no other request; a panic in one lint is caught and logged. Hover and code actions run on
+//! their own threads.
 //!
 //! Diagnostics are pulled (`textDocument/diagnostic`, with `workspace/diagnostic/refresh`
 //! after a settings change) when the client can do both, else pushed (`publishDiagnostics`),
@@ -17,16 +18,17 @@
 mod actions;
 pub mod convert;
 mod hover;
+mod lint;
 pub mod text;
 pub mod transport;
+mod watch;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, SystemTime};
+use std::sync::{Arc, Mutex};
 
 use gen_lsp_types::{
     CodeActionParams, DidChangeTextDocumentParams, DidChangeWatchedFilesParams,
@@ -39,8 +41,10 @@ use serde_json::{Value, json};
 
 use crate::workspace::{ConfigChoice, Linted, Workspace, WorkspaceError};
 use convert::Shown;
+use lint::{LintJob, LintQueue, lint_document};
 use text::{Encoding, LineIndex};
 use transport::{Incoming, Outgoing};
+use watch::{Polled, poll_files, stamp};
 
 /// Serves the client on standard input and output; the exit status.
 pub fn run_stdio() -> u8 {
@@ -966,190 +970,4 @@ fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .map(|s| (*s).to_owned())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "a panic without a message".to_owned())
-}
-
-/// One lint to run: a version of a document and the settings of its folder.
-struct LintJob {
-    uri: Uri,
-    version: i32,
-    path: PathBuf,
-    text: Arc<String>,
-    workspace: Loaded,
-    shown: Shown,
-}
-
-/// Lints one version of a document with its folder's settings.
-fn lint_document(job: &LintJob) -> LintResult {
-    let workspace = match &job.workspace {
-        Ok(workspace) => workspace,
-        Err(error) => {
-            let at = match &**error {
-                WorkspaceError::InFile(file) => file.path.as_deref().and_then(|path| {
-                    let uri = convert::uri_of(path)?;
-                    let text = file.text.as_bytes();
-                    let span = file.span.clone().unwrap_or(0..0);
-                    let range = LineIndex::new(text).range(text, &span, job.shown.encoding);
-                    Some(gen_lsp_types::Location::new(uri, range))
-                }),
-                _ => None,
-            };
-            return LintResult {
-                linted: None,
-                diagnostics: vec![convert::not_linted(
-                    format!("not linted: the settings cannot be used: {error}"),
-                    at,
-                )],
-            };
-        }
-    };
-    match workspace.lint_document(&job.path, job.text.as_bytes().to_vec()) {
-        Ok(Some(linted)) => {
-            let diagnostics = convert::diagnostics(
-                &linted.profile,
-                &linted.diagnostics,
-                &workspace.engine.rules,
-                &workspace.base,
-                job.shown,
-            );
-            LintResult {
-                linted: Some(linted),
-                diagnostics,
-            }
-        }
-        Ok(None) => LintResult {
-            linted: None,
-            diagnostics: Vec::new(),
-        },
-        Err(error) => LintResult {
-            linted: None,
-            diagnostics: vec![convert::not_linted(format!("not linted: {error}"), None)],
-        },
-    }
-}
-
-/// What a lint that panicked shows: a diagnostic that says so (and a line in the log).
-fn panicked(job: &LintJob, panic: &(dyn std::any::Any + Send)) -> LintResult {
-    let message = panic_message(panic);
-    log(&format!(
-        "linting `{}` panicked: {message}",
-        job.path.display()
-    ));
-    LintResult {
-        linted: None,
-        diagnostics: vec![convert::not_linted(
-            format!("not linted: ovpn6-lint panicked ({message}); please report it"),
-            None,
-        )],
-    }
-}
-
-/// How a worker lints a job ([`lint_document`], or a stand-in in tests).
-type LintFn = dyn Fn(&LintJob) -> LintResult + Send + Sync;
-
-/// Lints waiting to run: at most one per document, the latest version.
-struct LintQueue {
-    state: Mutex<QueueState>,
-    ready: Condvar,
-}
-
-#[derive(Default)]
-struct QueueState {
-    order: VecDeque<Uri>,
-    jobs: HashMap<Uri, LintJob>,
-    stopped: bool,
-}
-
-impl LintQueue {
-    fn start(events: Sender<Event>, workers: usize, lint: Arc<LintFn>) -> Arc<Self> {
-        let queue = Arc::new(Self {
-            state: Mutex::default(),
-            ready: Condvar::new(),
-        });
-        for _ in 0..workers {
-            let queue = Arc::clone(&queue);
-            let events = events.clone();
-            let lint = Arc::clone(&lint);
-            std::thread::spawn(move || {
-                while let Some(job) = queue.next() {
-                    // A panic in one lint is that document's problem, not the server's.
-                    let result = catch_unwind(AssertUnwindSafe(|| lint(&job)))
-                        .unwrap_or_else(|panic| panicked(&job, &*panic));
-                    let result = Arc::new(result);
-                    let event = Event::Linted {
-                        uri: job.uri,
-                        version: job.version,
-                        result,
-                    };
-                    if events.send(event).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        queue
-    }
-
-    fn push(&self, job: LintJob) {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let uri = job.uri.clone();
-        // A job that replaces an older version keeps that one's place in the order.
-        if state.jobs.insert(uri.clone(), job).is_none() {
-            state.order.push_back(uri);
-        }
-        drop(state);
-        self.ready.notify_one();
-    }
-
-    fn next(&self) -> Option<LintJob> {
-        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        loop {
-            if state.stopped {
-                return None;
-            }
-            while let Some(uri) = state.order.pop_front() {
-                if let Some(job) = state.jobs.remove(&uri) {
-                    return Some(job);
-                }
-            }
-            state = self.ready.wait(state).unwrap_or_else(|e| e.into_inner());
-        }
-    }
-
-    fn stop(&self) {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).stopped = true;
-        self.ready.notify_all();
-    }
-}
-
-/// The files the server polls, each with what it was when last seen.
-type Polled = HashMap<PathBuf, Option<Stamp>>;
-
-/// A file's size and modification time, or `None` when it does not exist.
-type Stamp = (u64, SystemTime);
-
-fn stamp(path: &Path) -> Option<Stamp> {
-    std::fs::metadata(path)
-        .ok()
-        .map(|m| (m.len(), m.modified().unwrap_or(SystemTime::UNIX_EPOCH)))
-}
-
-/// Polls the files that decide settings (for clients that cannot watch files for the server):
-/// a change of size, time or existence is reported.
-fn poll_files(files: Arc<Mutex<Polled>>, events: Sender<Event>) {
-    std::thread::spawn(move || {
-        loop {
-            std::thread::sleep(Duration::from_millis(300));
-            let mut changed = Vec::new();
-            for (path, seen) in files.lock().unwrap_or_else(|e| e.into_inner()).iter_mut() {
-                let now = stamp(path);
-                if *seen != now {
-                    *seen = now;
-                    changed.push(path.clone());
-                }
-            }
-            if !changed.is_empty() && events.send(Event::SettingsChanged(changed)).is_err() {
-                break;
-            }
-        }
-    });
 }
