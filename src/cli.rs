@@ -1,6 +1,7 @@
 //! Command-line arguments as written (clap derive); no I/O here. [`crate::app`] turns them into
 //! a run.
 
+pub mod file_run;
 pub mod sinks;
 pub mod views;
 

@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use crate::app::{FAILURE, Fatal, SUCCESS, output_error, read_input};
+use crate::app::{FAILURE, Fatal, SUCCESS, output_error};
+use crate::cli::file_run::read_input;
 use crate::cli::{Args, FormatName};
 use crate::route_query;
 use crate::walk;
