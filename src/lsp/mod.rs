@@ -206,37 +206,57 @@ impl Server {
 
     fn run(&mut self, inbox: &Receiver<Event>) -> u8 {
         for event in inbox {
-            match event {
-                Event::Message(Message::Request(request)) => self.request(request),
-                Event::Message(Message::Notification(notification)) => {
-                    if notification.method == "exit" {
-                        return if self.lifecycle == Lifecycle::ShutDown {
-                            0
-                        } else {
-                            1
-                        };
-                    }
-                    self.notification(notification);
+            if let Event::Message(Message::Notification(notification)) = &event
+                && notification.method == "exit"
+            {
+                return if self.lifecycle == Lifecycle::ShutDown {
+                    0
+                } else {
+                    1
+                };
+            }
+            if matches!(event, Event::Closed) {
+                return 1;
+            }
+            // A bug in one handler is logged; the server stays up for the next message.
+            let request = match &event {
+                Event::Message(Message::Request(request)) => Some(request.id.clone()),
+                _ => None,
+            };
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| self.handle(event))) {
+                let message = format!("ovpn6-lint panicked: {}", panic_message(&*panic));
+                log(&message);
+                if let Some(id) = request {
+                    self.reply_error(id, ErrorCode::InternalError, message);
                 }
-                Event::Invalid(error) => {
-                    log(&format!(
-                        "answered a bad frame: {}",
-                        error["error"]["message"]
-                    ));
-                    let _ = self.out.send(Outgoing::Raw(error));
-                }
-                // Answers to the server's own requests (registration, refresh) need nothing.
-                Event::Message(Message::Response(_)) => {}
-                Event::Linted {
-                    uri,
-                    version,
-                    result,
-                } => self.linted(uri, version, result),
-                Event::SettingsChanged(paths) => self.settings_changed(&paths),
-                Event::Closed => return 1,
             }
         }
         1
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Message(Message::Request(request)) => self.request(request),
+            Event::Message(Message::Notification(notification)) => {
+                self.notification(notification);
+            }
+            Event::Invalid(error) => {
+                log(&format!(
+                    "answered a bad frame: {}",
+                    error["error"]["message"]
+                ));
+                let _ = self.out.send(Outgoing::Raw(error));
+            }
+            // Answers to the server's own requests (registration, refresh) need nothing.
+            Event::Message(Message::Response(_)) => {}
+            Event::Linted {
+                uri,
+                version,
+                result,
+            } => self.linted(uri, version, result),
+            Event::SettingsChanged(paths) => self.settings_changed(&paths),
+            Event::Closed => {}
+        }
     }
 
     fn send(&self, message: impl Into<Message>) {

@@ -8,6 +8,10 @@ use std::io::{self, BufRead, Write};
 use lsp_server::{ErrorCode, Message};
 use serde_json::{Value, json};
 
+/// The largest frame read (1 GiB): a document of hundreds of megabytes fits, an absurd
+/// `Content-Length` does not make the server allocate it.
+pub const MAX_FRAME: usize = 1 << 30;
+
 /// One thing read from the client.
 #[derive(Debug)]
 pub enum Incoming {
@@ -18,6 +22,11 @@ pub enum Incoming {
 
 /// Reads the next frame; `Ok(None)` at the end of the input.
 pub fn read(input: &mut impl BufRead) -> io::Result<Option<Incoming>> {
+    read_at_most(input, MAX_FRAME)
+}
+
+/// [`read`] with a frame's largest size.
+fn read_at_most(input: &mut impl BufRead, max_frame: usize) -> io::Result<Option<Incoming>> {
     let mut length = None;
     let mut line = String::new();
     let mut header_seen = false;
@@ -48,6 +57,16 @@ pub fn read(input: &mut impl BufRead) -> io::Result<Option<Incoming>> {
             "a frame without a valid Content-Length header",
         ))));
     };
+    if length > max_frame {
+        // Skipped, not held: the next frame is read as usual.
+        let mut rest = io::Read::take(&mut *input, length as u64);
+        io::copy(&mut rest, &mut io::sink())?;
+        return Ok(Some(Incoming::Invalid(error(
+            Value::Null,
+            ErrorCode::ParseError,
+            &format!("a frame of {length} bytes; the limit is {max_frame}"),
+        ))));
+    }
     let mut body = vec![0; length];
     input.read_exact(&mut body)?;
     Ok(Some(parse(&body)))
@@ -149,6 +168,21 @@ mod tests {
         };
         assert_eq!(request.method, "shutdown");
         assert!(read(&mut input).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_frame_over_the_limit_is_skipped_with_a_parse_error() {
+        let mut bytes = frame(&" ".repeat(100));
+        bytes.extend(frame(
+            r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#,
+        ));
+        let mut input = &bytes[..];
+        let first = read_at_most(&mut input, 99).unwrap().unwrap();
+        assert_eq!(code_and_id(first), (-32700, Value::Null));
+        assert!(matches!(
+            read_at_most(&mut input, 99).unwrap(),
+            Some(Incoming::Message(Message::Notification(_)))
+        ));
     }
 
     #[test]
