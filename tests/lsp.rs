@@ -915,3 +915,40 @@ fn a_workspace_folder_added_later_brings_its_own_config() {
     );
     session.finish();
 }
+
+#[test]
+fn a_change_to_the_paired_server_config_relints_its_clients() {
+    let repo = common::repo();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(
+        dir.path().join(".ovpn6-lint.toml"),
+        "[params]\nserver = \"server.conf\"\n",
+    )
+    .unwrap();
+    let server = dir.path().join("server.conf");
+    let pushes_half =
+        std::fs::read_to_string(repo.join("examples/self-hosted/server.conf")).unwrap();
+    std::fs::write(&server, &pushes_half).unwrap();
+    let client = dir.path().join("laptop.ovpn");
+    let text = std::fs::read_to_string(repo.join("examples/self-hosted/laptop.ovpn")).unwrap();
+    std::fs::write(&client, &text).unwrap();
+
+    let (mut session, _) = Session::start(push_client(), &[dir.path()]);
+    let uri = session.open(&client, &text);
+    assert_eq!(
+        rules_of(&session.published(&uri, 1)),
+        ["incomplete-ipv6-routes"]
+    );
+    // The server now pushes all of 2000::/3: the client, unchanged, is linted again.
+    std::fs::write(
+        &server,
+        pushes_half.replace(
+            "push \"route-ipv6 2000::/4\"",
+            "push \"route-ipv6 2000::/3\"",
+        ),
+    )
+    .unwrap();
+    assert_eq!(session.published(&uri, 1), Vec::<Value>::new());
+    session.finish();
+}
