@@ -91,6 +91,14 @@ pub fn is_unknown_word(word: &str) -> bool {
     word.contains(UNKNOWN_OPEN)
 }
 
+/// The names of the unknown values in a word (`⟪a⟫/⟪b⟫` → `a`, `b`), as [`unknown_word`] wrote
+/// them.
+pub fn unknown_names(word: &str) -> impl Iterator<Item = &str> {
+    word.split(UNKNOWN_OPEN)
+        .skip(1)
+        .filter_map(|rest| rest.split_once(UNKNOWN_CLOSE).map(|(name, _)| name))
+}
+
 /// Brackets that no OpenVPN option uses, so an unknown value never reads as a known one.
 const UNKNOWN_OPEN: char = '\u{27EA}';
 const UNKNOWN_CLOSE: char = '\u{27EB}';
@@ -107,5 +115,7 @@ mod tests {
             !word.contains(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '\\' | '#' | ';'))
         );
         assert_eq!(unknown_word("net"), "\u{27EA}net\u{27EB}");
+        let glued = format!("{}/{}", unknown_word("a"), unknown_word("b.c"));
+        assert_eq!(unknown_names(&glued).collect::<Vec<_>>(), ["a", "b.c"]);
     }
 }

@@ -54,9 +54,9 @@ impl Endpoints {
         &self,
         profile: &Profile,
         params: &rules::Params,
-    ) -> Option<endpoint::link::Linked<'_>> {
+    ) -> Option<endpoint::link::Linked> {
         let config = self.config.as_ref().map(|(p, t)| (p.as_str(), t.as_str()));
-        endpoint::link::resolve(&self.registry, profile, params, config)
+        endpoint::link::resolve(&self.registry, profile, params, config, &|_, _| Vec::new())
     }
 }
 
