@@ -769,6 +769,13 @@ impl FileRun<'_> {
                 };
             }
         };
+        if let Some(language) = crate::template::detect::language_of(&input.path, &text) {
+            return self.check_template(input, name, text, language);
+        }
+        if !input.explicit && !self.config.include.is_match(&input.relative) {
+            // Walked as a possible template (`client.ovpn.bak`), and none.
+            return FileOutcome::default();
+        }
         let holds_nul = memchr::memchr(0, &text).is_some();
         let loaded = load_profile(&input.path, text);
         if input.only_if_openvpn && !loaded.looks_like_openvpn() {
@@ -901,6 +908,127 @@ impl FileRun<'_> {
             return result;
         }
         result.checked = Some(Checked::new(name, outcome.profile, outcome.diagnostics));
+        result
+    }
+}
+
+impl FileRun<'_> {
+    /// A template (design §10): each profile it renders is linted, and findings, fixes and
+    /// secrets are brought back to the template's own bytes by [`crate::template::document`].
+    /// A template that renders no profile is skipped silently.
+    fn check_template(
+        &self,
+        input: &walk::Input,
+        name: String,
+        text: Vec<u8>,
+        language: crate::template::detect::Language,
+    ) -> FileOutcome {
+        use crate::template::{self, document};
+        let args = self.args;
+        let layered = match self.layers.get(&input.relative) {
+            Ok(layered) => layered,
+            Err(message) => {
+                return FileOutcome {
+                    problem: Some(tool_error(&name, format!("`{name}`: {message}"))),
+                    ..FileOutcome::default()
+                };
+            }
+        };
+        let params = &layered.file.params;
+        let settings = FileSettings {
+            params,
+            role: layered.file.role,
+            nearby_server: None,
+            detail: self.detail,
+        };
+        let lint = |path: &Path, bytes: Vec<u8>| {
+            let profile = self.servers.pair(load_profile(path, bytes), params);
+            let diagnostics = self.engine.lint_with(&profile, &settings, &layered.choices);
+            (profile, diagnostics)
+        };
+        // A file the config's own `include` names is a profile, whatever it renders.
+        let named_by_include =
+            self.config.include_configured && self.config.include.is_match(&input.relative);
+        let whole_profile_rules: BTreeSet<String> = self
+            .engine
+            .rules
+            .iter()
+            .filter(|rule| rule.check.judges_whole_profile())
+            .map(|rule| rule.id.clone())
+            .collect();
+        let render =
+            |bytes: &[u8]| template::render(bytes, language).map_err(|e| format!("`{name}`: {e}"));
+        let fail = |message: String| FileOutcome {
+            problem: Some(tool_error(&name, message)),
+            ..FileOutcome::default()
+        };
+        if !(args.fix || args.diff) {
+            let documents = match render(&text) {
+                Ok(documents) => documents,
+                Err(message) => return fail(message),
+            };
+            let linted = document::lint(
+                &input.path,
+                &text,
+                &documents,
+                &whole_profile_rules,
+                named_by_include,
+                &lint,
+            );
+            if linted.profiles == 0 && !named_by_include {
+                return FileOutcome::default();
+            }
+            return FileOutcome {
+                checked: Some(Checked {
+                    path: name,
+                    sources: linted.sources,
+                    diagnostics: linted.diagnostics,
+                }),
+                ..FileOutcome::default()
+            };
+        }
+        let fixed = match document::fix(
+            &input.path,
+            text.clone(),
+            args.unsafe_fixes,
+            &render,
+            &whole_profile_rules,
+            named_by_include,
+            &lint,
+        ) {
+            Ok(fixed) => fixed,
+            Err(message) => return fail(message),
+        };
+        if fixed.linted.profiles == 0 && !named_by_include {
+            return FileOutcome::default();
+        }
+        let mut result = FileOutcome {
+            fixed: fixed.fixed,
+            ..FileOutcome::default()
+        };
+        if args.diff {
+            let old = document::lint(
+                &input.path,
+                &text,
+                &render(&text).unwrap_or_default(),
+                &whole_profile_rules,
+                named_by_include,
+                &lint,
+            );
+            result.diff =
+                fix::diff_texts(&name, &old.sources[0].shown, &fixed.linted.sources[0].shown)
+                    .map(String::into_bytes);
+        } else if fixed.fixed > 0
+            && let Err(message) =
+                fix::write_atomically(&input.path, &text, &fixed.text, &self.config.root)
+        {
+            return fail(message);
+        }
+        result.checked = Some(Checked {
+            path: name,
+            sources: fixed.linted.sources,
+            diagnostics: fixed.linted.diagnostics,
+        });
         result
     }
 }

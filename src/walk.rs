@@ -285,9 +285,10 @@ fn keep(
         _ => relative_to(&config.root, path),
     };
     let candidate = globset::Candidate::new(&relative);
-    if !config.include.is_match_candidate(&candidate)
-        || config.exclude.is_match_candidate(&candidate)
-    {
+    // Templates are walked by default; a config's own `include` decides alone.
+    let included = config.include.is_match_candidate(&candidate)
+        || (!config.include_configured && crate::template::detect::is_template_name(&relative));
+    if !included || config.exclude.is_match_candidate(&candidate) {
         return None;
     }
     Some(Input {

@@ -203,6 +203,7 @@ struct State {
     route_nopull: Option<Loc>,
     pull_filters: Vec<PullFilter>,
     pushes: Vec<Pushed>,
+    unknown_lines: Vec<Loc>,
 }
 
 impl State {
@@ -266,6 +267,11 @@ impl State {
             } else {
                 Outcome::Applied
             }
+        } else if words
+            .into_iter()
+            .any(|word| crate::template::is_unknown_word(word.text()))
+        {
+            self.with_unknown_value(name, args, &words, &line.loc)
         } else {
             self.top_level(name, args, words, &line.loc, source)
         };
@@ -507,6 +513,44 @@ impl State {
         }
     }
 
+    /// A line holding a template value the repository does not give: its arguments are not
+    /// judged (the value may be any text, even several words or none), what its name says is
+    /// taken (a `server-ipv6` makes a server, an `ifconfig-ipv6` is in effect), and a line that
+    /// could change the IPv6 verdict is recorded in [`Model::unknown_lines`].
+    fn with_unknown_value(
+        &mut self,
+        name: &str,
+        args: &[&str],
+        words: &Words<'_>,
+        loc: &Loc,
+    ) -> Outcome {
+        // A line that is only an unknown value may be any directive; an IPv6 option or a
+        // redirect with an unknown argument may route or address IPv6.
+        let may_matter = crate::template::is_unknown_word(name)
+            || is_ipv6_option(name)
+            || matches!(name, "redirect-gateway" | "redirect-private" | "push");
+        if may_matter {
+            self.unknown_lines.push(loc.clone());
+        }
+        match name {
+            "server" | "server-ipv6" | "server-bridge" => self.server = true,
+            "dev" => {
+                self.dev = Some(Located {
+                    value: args.first().copied().unwrap_or_default().to_owned(),
+                    loc: loc.clone(),
+                });
+            }
+            "dev-type" => self.dev_type = args.first().map(|t| (*t).to_owned()),
+            "redirect-gateway" | "redirect-private" => {
+                self.redirect.ipv4 |= name == "redirect-gateway";
+                self.redirect.lines.push(loc.clone());
+            }
+            "push" if args.len() == 1 => self.push(&words.word(1), loc),
+            _ => {}
+        }
+        Outcome::Applied
+    }
+
     fn ifconfig_ipv6(&mut self, words: Words<'_>, loc: &Loc, source: SourceId) -> Outcome {
         let (local_text, remote_text) = (words.word(1).text(), words.word(2).text());
         let local = AddressSpec::parse(local_text);
@@ -743,6 +787,7 @@ impl State {
             options: self.options,
             errors: self.errors,
             ignored: self.ignored,
+            unknown_lines: self.unknown_lines,
         }
     }
 }

@@ -12,6 +12,10 @@
 //! condition that depends on one is taken as false and recorded in
 //! [`Rendered::unknown_conditions`], and a loop over one runs no iteration.
 
+pub mod detect;
+pub mod document;
+pub mod placeholder;
+
 use std::ops::Range;
 use std::path::PathBuf;
 
@@ -48,6 +52,151 @@ pub enum PieceKind {
     Value { origin: Origin },
     /// A placeholder whose value the repository does not give; its text is [`unknown_word`].
     Unknown { name: String },
+}
+
+/// The profiles a template file renders, or why it cannot be read (with its line).
+pub fn render(text: &[u8], language: detect::Language) -> Result<Vec<document::Document>, String> {
+    let text = std::str::from_utf8(text).map_err(|e| {
+        let line = memchr::memchr_iter(b'\n', &text[..e.valid_up_to()]).count() + 1;
+        format!("line {line}: not valid UTF-8, so it cannot be read as a template")
+    })?;
+    match language {
+        detect::Language::Placeholders(syntax) => Ok(vec![document::Document {
+            rendered: placeholder::read(text, syntax),
+        }]),
+    }
+}
+
+impl Rendered {
+    /// A rendered text that is the template itself, byte for byte (a plain profile).
+    pub fn literal(text: String) -> Self {
+        let len = text.len();
+        Self {
+            pieces: if len == 0 {
+                Vec::new()
+            } else {
+                vec![Piece {
+                    rendered: 0..len,
+                    source: 0..len,
+                    kind: PieceKind::Literal,
+                }]
+            },
+            text,
+            unknown_conditions: Vec::new(),
+        }
+    }
+
+    /// The template bytes that produced `span` of the rendered text, for reports: text from a
+    /// placeholder points at the whole placeholder.
+    pub fn source_span(&self, span: Range<usize>) -> Range<usize> {
+        let Some(first) = self.piece_at(span.start) else {
+            return 0..0;
+        };
+        let start = first.source_of(span.start, false);
+        if span.end <= span.start {
+            return start..start;
+        }
+        let last = self.piece_at(span.end - 1).unwrap_or(first);
+        let end = last.source_of(span.end, true);
+        if end < start {
+            // A loop repeats template bytes: stay within the first piece.
+            return start..first.source.end.max(start);
+        }
+        start..end
+    }
+
+    /// Where an edit of `span` of the rendered text goes in the template, or why it cannot:
+    /// only text copied once from the template (not a value, nor a loop body) can be edited,
+    /// and the template bytes skipped between its pieces must be whitespace the template
+    /// language strips (a `<<-` heredoc's indentation).
+    pub fn literal_span(
+        &self,
+        span: Range<usize>,
+        template: &[u8],
+    ) -> Result<Range<usize>, String> {
+        let copied_once = |piece: &Piece| {
+            self.pieces
+                .iter()
+                .filter(|other| {
+                    other.source.start < piece.source.end.max(piece.source.start + 1)
+                        && piece.source.start < other.source.end.max(other.source.start + 1)
+                })
+                .count()
+                == 1
+        };
+        let check = |piece: &Piece| -> Result<(), String> {
+            match &piece.kind {
+                PieceKind::Literal if copied_once(piece) => Ok(()),
+                PieceKind::Literal => {
+                    Err("the text is repeated by a loop of the template".to_owned())
+                }
+                PieceKind::Value { origin } => Err(format!(
+                    "the text comes from the value of `{}`, not from the template's own text",
+                    origin.name
+                )),
+                PieceKind::Unknown { name } => Err(format!(
+                    "the text comes from `{name}`, a value the repository does not give"
+                )),
+            }
+        };
+        if span.start >= span.end {
+            // An insertion: inside a literal piece or at either end of one.
+            let at = span.start;
+            let piece = self
+                .pieces
+                .iter()
+                .filter(|p| p.rendered.start <= at && at <= p.rendered.end)
+                .find(|p| matches!(p.kind, PieceKind::Literal))
+                .or_else(|| self.piece_at(at))
+                .ok_or_else(|| "the template renders no text here".to_owned())?;
+            check(piece)?;
+            let at = piece.source.start + (at - piece.rendered.start);
+            return Ok(at..at);
+        }
+        let first = self.piece_index(span.start);
+        let last = self.piece_index(span.end - 1);
+        let mut previous_end: Option<usize> = None;
+        for piece in &self.pieces[first..=last] {
+            check(piece)?;
+            if let Some(end) = previous_end {
+                let between = template.get(end..piece.source.start).unwrap_or_default();
+                if piece.source.start < end || !between.iter().all(u8::is_ascii_whitespace) {
+                    return Err(
+                        "the text spans template syntax that the edit would break".to_owned()
+                    );
+                }
+            }
+            previous_end = Some(piece.source.end);
+        }
+        let start =
+            self.pieces[first].source.start + (span.start - self.pieces[first].rendered.start);
+        let end = self.pieces[last].source.start + (span.end - self.pieces[last].rendered.start);
+        Ok(start..end)
+    }
+
+    fn piece_index(&self, at: usize) -> usize {
+        self.pieces
+            .partition_point(|p| p.rendered.start <= at)
+            .saturating_sub(1)
+    }
+
+    /// The piece holding rendered byte `at` (the last piece for the end of the text).
+    fn piece_at(&self, at: usize) -> Option<&Piece> {
+        self.pieces.get(self.piece_index(at))
+    }
+}
+
+impl Piece {
+    /// The template byte for rendered byte `at` of this piece; `end` when it closes a span.
+    fn source_of(&self, at: usize, end: bool) -> usize {
+        match self.kind {
+            PieceKind::Literal => {
+                (self.source.start + at.saturating_sub(self.rendered.start)).min(self.source.end)
+            }
+            _ if end => self.source.end,
+            _ => self.source.start,
+        }
+    }
 }
 
 /// Where a value came from: the file and line that set it, and the name it was set under.
