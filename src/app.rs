@@ -177,6 +177,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
                 .unwrap_or(Path::new("."))
                 .to_path_buf()
         }),
+        templates: crate::template::repository::Repository::new(&config.root),
     };
     let cx = ReportContext {
         rules: &engine.rules,
@@ -445,6 +446,7 @@ fn views(
     }
     let mut values = Vec::new();
     let mut text = String::new();
+    let templates = crate::template::repository::Repository::new(&config.root);
     for input in inputs {
         let (name, bytes) = match read_input(input, args) {
             Ok(read) => read,
@@ -454,35 +456,78 @@ fn views(
                 continue;
             }
         };
-        let loaded = load_profile(&input.path, bytes);
-        if input.only_if_openvpn && !loaded.looks_like_openvpn() {
-            continue;
-        }
-        let file = match config.for_file(&input.relative) {
-            Ok(file) => file,
-            Err(e) => {
-                let message = format!("`{name}`: {}", e.message);
-                eprintln!("error: {message}");
-                failures.push(message);
-                continue;
+        let language = crate::template::detect::language_of(&input.path, &bytes).or_else(|| {
+            (memchr::memmem::find(&bytes, b"${").is_some()
+                && templates.is_templatefile_target(&input.path))
+            .then_some(crate::template::detect::Language::Placeholders(
+                crate::template::placeholder::Syntax::Dollar,
+            ))
+        });
+        // A template's views are those of each profile it renders, with where its values
+        // came from.
+        let documents = match language {
+            None => None,
+            Some(language) => {
+                match crate::template::render(&input.path, &bytes, language, &templates) {
+                    Ok(read) => Some(read.documents),
+                    Err(message) => {
+                        let message = format!("`{name}`: {message}");
+                        eprintln!("error: {message}");
+                        failures.push(message);
+                        continue;
+                    }
+                }
             }
         };
-        let params = &file.params;
-        let profile = servers.pair(loaded, params);
-        let tunnel = rules::tunnel_of(&profile, params);
-        if args.inspect {
-            values.push(crate::inspect::to_json(&profile, &name, &tunnel));
+        let profiles: Vec<(Profile, Option<crate::template::Rendered>)> = match documents {
+            None => vec![(load_profile(&input.path, bytes), None)],
+            Some(documents) => documents
+                .into_iter()
+                .map(|d| {
+                    let profile = load_profile(&input.path, d.rendered.text.clone().into_bytes());
+                    (profile, Some(d.rendered))
+                })
+                .filter(|(profile, _)| profile.reads_as_profile())
+                .collect(),
+        };
+        if profiles.is_empty() {
             continue;
         }
-        for address in &args.route {
-            let answer =
-                route_query::answer(&profile, &tunnel, address).expect("checked to be an address");
-            if json {
-                let mut value = route_query::to_json(&answer);
-                value["path"] = serde_json::json!(name);
+        for (loaded, rendered) in profiles {
+            if input.only_if_openvpn && rendered.is_none() && !loaded.looks_like_openvpn() {
+                continue;
+            }
+            let file = match config.for_file(&input.relative) {
+                Ok(file) => file,
+                Err(e) => {
+                    let message = format!("`{name}`: {}", e.message);
+                    eprintln!("error: {message}");
+                    failures.push(message);
+                    continue;
+                }
+            };
+            let params = &file.params;
+            let profile = servers.pair(loaded, params);
+            let tunnel = rules::tunnel_of(&profile, params);
+            if args.inspect {
+                let mut value = crate::inspect::to_json(&profile, &name, &tunnel);
+                if let Some(rendered) = &rendered {
+                    value["template"] =
+                        crate::template::document::inspect_json(rendered, &bytes_of(&input.path));
+                }
                 values.push(value);
-            } else {
-                text.push_str(&route_query::human(&name, &answer));
+                continue;
+            }
+            for address in &args.route {
+                let answer = route_query::answer(&profile, &tunnel, address)
+                    .expect("checked to be an address");
+                if json {
+                    let mut value = route_query::to_json(&answer);
+                    value["path"] = serde_json::json!(name);
+                    values.push(value);
+                } else {
+                    text.push_str(&route_query::human(&name, &answer));
+                }
             }
         }
     }
@@ -586,6 +631,8 @@ struct FileRun<'a> {
     changed: Option<(&'a ChangedFiles, &'a BTreeSet<String>)>,
     /// The folder of the baseline file read or written: baseline paths are relative to it.
     baseline_dir: Option<PathBuf>,
+    /// What the repository's Terraform knows, read when a template needs it.
+    templates: crate::template::repository::Repository,
 }
 
 /// The settings of a file: the config's overrides that match it laid over the top level.
@@ -769,7 +816,16 @@ impl FileRun<'_> {
                 };
             }
         };
-        if let Some(language) = crate::template::detect::language_of(&input.path, &text) {
+        if let Some(language) =
+            crate::template::detect::language_of(&input.path, &text).or_else(|| {
+                // Any file a `templatefile` call names is a Terraform template.
+                (memchr::memmem::find(&text, b"${").is_some()
+                    && self.templates.is_templatefile_target(&input.path))
+                .then_some(crate::template::detect::Language::Placeholders(
+                    crate::template::placeholder::Syntax::Dollar,
+                ))
+            })
+        {
             return self.check_template(input, name, text, language);
         }
         if !input.explicit && !self.config.include.is_match(&input.relative) {
@@ -956,8 +1012,21 @@ impl FileRun<'_> {
             .filter(|rule| rule.check.judges_whole_profile())
             .map(|rule| rule.id.clone())
             .collect();
-        let render =
-            |bytes: &[u8]| template::render(bytes, language).map_err(|e| format!("`{name}`: {e}"));
+        let warnings = Mutex::new(Vec::new());
+        let render = |bytes: &[u8]| {
+            let read = template::render(&input.path, bytes, language, &self.templates)
+                .map_err(|e| format!("`{name}`: {e}"))?;
+            warnings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(read.warnings);
+            Ok(read.documents)
+        };
+        let said = || {
+            let mut said = warnings.lock().unwrap_or_else(|e| e.into_inner());
+            said.dedup();
+            (!said.is_empty()).then(|| said.join("\nwarning: "))
+        };
         let fail = |message: String| FileOutcome {
             problem: Some(tool_error(&name, message)),
             ..FileOutcome::default()
@@ -976,9 +1045,13 @@ impl FileRun<'_> {
                 &lint,
             );
             if linted.profiles == 0 && !named_by_include {
-                return FileOutcome::default();
+                return FileOutcome {
+                    warning: said(),
+                    ..FileOutcome::default()
+                };
             }
             return FileOutcome {
+                warning: said(),
                 checked: Some(Checked {
                     path: name,
                     sources: linted.sources,
@@ -1004,6 +1077,7 @@ impl FileRun<'_> {
         }
         let mut result = FileOutcome {
             fixed: fixed.fixed,
+            warning: said(),
             ..FileOutcome::default()
         };
         if args.diff {
@@ -1168,6 +1242,11 @@ fn parse_format_name(name: &str) -> Result<FormatName, Fatal> {
             "unknown report format `{name}` (human, short, json, sarif, github)"
         ))
     })
+}
+
+/// A file's bytes again, for showing a template's placeholders (empty when it cannot be read).
+fn bytes_of(path: &Path) -> Vec<u8> {
+    walk::read_file(path).unwrap_or_default()
 }
 
 fn load_profile(path: &Path, text: Vec<u8>) -> Profile {

@@ -9,7 +9,10 @@ use super::placeholder::Syntax;
 /// How a template file is read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Language {
-    /// Placeholders of this syntax, every one an unknown value.
+    /// A `.tf` file: its heredocs and quoted strings.
+    Terraform,
+    /// Placeholders of this syntax: `${}` ones rendered with the `VARS` of the `templatefile`
+    /// calls that name the file, the others (and `${}` ones no call names) unknown.
     Placeholders(Syntax),
 }
 
@@ -25,7 +28,7 @@ pub fn is_template_name(path: &Path) -> bool {
         .unwrap_or_default();
     matches!(
         extension,
-        "tftpl" | "j2" | "jinja" | "jinja2" | "tpl" | "tmpl"
+        "tf" | "tftpl" | "j2" | "jinja" | "jinja2" | "tpl" | "tmpl"
     ) || name.contains(".ovpn.")
         || name.contains(".conf.")
         || path
@@ -43,6 +46,7 @@ pub fn language_of(path: &Path, text: &[u8]) -> Option<Language> {
         .and_then(|e| e.to_str())
         .unwrap_or_default();
     let syntax = match extension {
+        "tf" => return Some(Language::Terraform),
         "tftpl" => Syntax::Dollar,
         "j2" | "jinja" | "jinja2" => Syntax::Jinja2,
         "tpl" | "tmpl" => syntax_of(text),

@@ -19,6 +19,9 @@ use crate::syntax::Span;
 #[derive(Debug, Clone)]
 pub struct Document {
     pub rendered: Rendered,
+    /// Why no fix of this document may be applied to the template, if none may (a profile in
+    /// a quoted string, whose line breaks are escapes).
+    pub fixes_refused: Option<String>,
 }
 
 /// Reads a rendered text as the profile at a path and lints it.
@@ -100,11 +103,14 @@ pub fn lint(
             if let Some(fix) = &mut diagnostic.fix
                 && !fix.edits.is_empty()
             {
-                let edits: Result<Vec<Edit>, String> = fix
-                    .edits
-                    .iter()
-                    .map(|edit| edit_in_template(rendered, template, edit))
-                    .collect();
+                let edits: Result<Vec<Edit>, String> = match &document.fixes_refused {
+                    Some(why) => Err(why.clone()),
+                    None => fix
+                        .edits
+                        .iter()
+                        .map(|edit| edit_in_template(rendered, template, edit))
+                        .collect(),
+                };
                 match edits {
                     Ok(edits) => fix.edits = edits,
                     Err(why) => {
@@ -151,6 +157,55 @@ pub fn lint(
         errors,
         profiles,
     }
+}
+
+/// What `--inspect` adds for a rendered template: each value with where it came from (or
+/// `"unknown"`), and the conditions taken as false.
+pub fn inspect_json(rendered: &Rendered, template: &[u8]) -> serde_json::Value {
+    use super::PieceKind;
+    let placeholder = |source: &std::ops::Range<usize>| {
+        String::from_utf8_lossy(template.get(source.clone()).unwrap_or_default()).into_owned()
+    };
+    let values: Vec<serde_json::Value> = rendered
+        .pieces
+        .iter()
+        .filter_map(|piece| {
+            let line = line_number(template, piece.source.start);
+            match &piece.kind {
+                PieceKind::Literal => None,
+                PieceKind::Value { origin } if origin.path.as_os_str().is_empty() => None,
+                PieceKind::Value { origin } => Some(serde_json::json!({
+                    "placeholder": placeholder(&piece.source),
+                    "line": line,
+                    "value": &rendered.text[piece.rendered.clone()],
+                    "from": {
+                        "name": origin.name,
+                        "path": display_path(&origin.path),
+                        "line": origin.line,
+                    },
+                })),
+                PieceKind::Unknown { name } => Some(serde_json::json!({
+                    "placeholder": placeholder(&piece.source),
+                    "line": line,
+                    "name": name,
+                    "value": "unknown",
+                })),
+            }
+        })
+        .collect();
+    let conditions: Vec<serde_json::Value> = rendered
+        .unknown_conditions
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "condition": placeholder(&c.source),
+                "line": line_number(template, c.source.start),
+                "unknown": c.names,
+                "taken_as": false,
+            })
+        })
+        .collect();
+    serde_json::json!({ "values": values, "unknown_conditions": conditions })
 }
 
 /// What fixing a template came to.
@@ -375,6 +430,7 @@ mod tests {
     fn document(template: &str, syntax: Syntax) -> Document {
         Document {
             rendered: placeholder::read(template, syntax),
+            fixes_refused: None,
         }
     }
 

@@ -14,7 +14,10 @@
 
 pub mod detect;
 pub mod document;
+pub mod hcl;
 pub mod placeholder;
+pub mod repository;
+pub mod terraform;
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -54,17 +57,36 @@ pub enum PieceKind {
     Unknown { name: String },
 }
 
-/// The profiles a template file renders, or why it cannot be read (with its line).
-pub fn render(text: &[u8], language: detect::Language) -> Result<Vec<document::Document>, String> {
+/// The profiles a template file renders, what was said while reading it (a `templatefile`
+/// target outside the repository), or why it cannot be read (with its line).
+pub fn render(
+    path: &std::path::Path,
+    text: &[u8],
+    language: detect::Language,
+    repository: &repository::Repository,
+) -> Result<repository::Read, String> {
     let text = std::str::from_utf8(text).map_err(|e| {
         let line = memchr::memchr_iter(b'\n', &text[..e.valid_up_to()]).count() + 1;
         format!("line {line}: not valid UTF-8, so it cannot be read as a template")
     })?;
-    match language {
-        detect::Language::Placeholders(syntax) => Ok(vec![document::Document {
-            rendered: placeholder::read(text, syntax),
-        }]),
-    }
+    let documents = match language {
+        detect::Language::Terraform => return repository.terraform_file(path, text),
+        detect::Language::Placeholders(syntax) => {
+            let called = (syntax == placeholder::Syntax::Dollar)
+                .then(|| repository.templatefile_target(path, text))
+                .flatten();
+            called.unwrap_or_else(|| {
+                vec![document::Document {
+                    rendered: placeholder::read(text, syntax),
+                    fixes_refused: None,
+                }]
+            })
+        }
+    };
+    Ok(repository::Read {
+        documents,
+        warnings: Vec::new(),
+    })
 }
 
 impl Rendered {
@@ -130,6 +152,10 @@ impl Rendered {
                 PieceKind::Literal => {
                     Err("the text is repeated by a loop of the template".to_owned())
                 }
+                PieceKind::Value { origin } if origin.name.starts_with("%{ for") => Err(format!(
+                    "the text is the body of `{}`, a loop of the template",
+                    origin.name
+                )),
                 PieceKind::Value { origin } => Err(format!(
                     "the text comes from the value of `{}`, not from the template's own text",
                     origin.name
@@ -140,18 +166,42 @@ impl Rendered {
             }
         };
         if span.start >= span.end {
-            // An insertion: inside a literal piece or at either end of one.
+            // An insertion goes before the piece that starts there when that piece starts a
+            // line of the template (whatever the piece is: the text before a placeholder is
+            // not the placeholder), else inside a literal piece, else after the last piece
+            // when no template syntax follows it (after a loop's body is inside the loop).
             let at = span.start;
-            let piece = self
+            let starts_line =
+                |source: usize| source == 0 || template.get(source - 1) == Some(&b'\n');
+            if let Some(next) = self.pieces.iter().find(|p| p.rendered.start == at)
+                && (starts_line(next.source.start) || matches!(next.kind, PieceKind::Literal))
+            {
+                if matches!(next.kind, PieceKind::Literal) {
+                    check(next)?;
+                }
+                return Ok(next.source.start..next.source.start);
+            }
+            if let Some(inside) = self
                 .pieces
                 .iter()
-                .filter(|p| p.rendered.start <= at && at <= p.rendered.end)
-                .find(|p| matches!(p.kind, PieceKind::Literal))
-                .or_else(|| self.piece_at(at))
+                .find(|p| p.rendered.start < at && at < p.rendered.end)
+            {
+                check(inside)?;
+                let at = inside.source.start + (at - inside.rendered.start);
+                return Ok(at..at);
+            }
+            let last = self
+                .pieces
+                .last()
+                .filter(|p| p.rendered.end == at)
                 .ok_or_else(|| "the template renders no text here".to_owned())?;
-            check(piece)?;
-            let at = piece.source.start + (at - piece.rendered.start);
-            return Ok(at..at);
+            check(last)?;
+            let rest = template.get(last.source.end..).unwrap_or_default();
+            let rest = &rest[rest.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+            if closes_a_block(rest) {
+                return Err("the place is inside a block of the template".to_owned());
+            }
+            return Ok(last.source.end..last.source.end);
         }
         let first = self.piece_index(span.start);
         let last = self.piece_index(span.end - 1);
@@ -184,6 +234,23 @@ impl Rendered {
     fn piece_at(&self, at: usize) -> Option<&Piece> {
         self.pieces.get(self.piece_index(at))
     }
+}
+
+/// Whether a template text starts with a tag that closes or divides a block (`%{ endfor }`,
+/// `{% else %}`, `{{- end }}`): text just before it is inside that block.
+fn closes_a_block(text: &[u8]) -> bool {
+    let Some(rest) = [&b"%{"[..], b"{%", b"{{"]
+        .iter()
+        .find_map(|open| text.strip_prefix(*open))
+    else {
+        return false;
+    };
+    let start = rest
+        .iter()
+        .position(|b| !matches!(b, b'~' | b'-' | b' ' | b'\t'))
+        .unwrap_or(rest.len());
+    let word = &rest[start..];
+    word.starts_with(b"end") || word.starts_with(b"else") || word.starts_with(b"elif")
 }
 
 impl Piece {
