@@ -114,6 +114,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let servers = load_servers(&config, config_file.as_ref(), &cwd, color)?;
     let mut found = walk::inputs(&paths, &config, args.force_exclude);
     add_clients_of_linted_servers(&mut found, &config, &servers, &cwd);
+    add_templates_of_changed_values(&mut found, &config);
     let walk::Found {
         inputs,
         errors: walk_errors,
@@ -828,13 +829,18 @@ impl FileRun<'_> {
         {
             return self.check_template(input, name, text, language);
         }
-        if !input.explicit && !self.config.include.is_match(&input.relative) {
-            // Walked as a possible template (`client.ovpn.bak`), and none.
+        let included = self.config.include.is_match(&input.relative);
+        if !included && (!input.explicit || crate::template::detect::gives_values(&input.path)) {
+            // Walked as a possible template (`client.ovpn.bak`) and none; or a vars file,
+            // whose templates were added to the run.
             return FileOutcome::default();
         }
+        let only_if_profile = !included && crate::template::detect::is_template_name(&input.path);
         let holds_nul = memchr::memchr(0, &text).is_some();
         let loaded = load_profile(&input.path, text);
-        if input.only_if_openvpn && !loaded.looks_like_openvpn() {
+        if input.only_if_openvpn && !loaded.looks_like_openvpn()
+            || only_if_profile && !loaded.reads_as_profile()
+        {
             return FileOutcome::default();
         }
         let warning = holds_nul.then(|| {
@@ -1390,6 +1396,36 @@ fn load_servers(
         by_path.push((server.path.clone(), profile));
     }
     Ok(Servers { by_path })
+}
+
+/// When a file that gives templates their values is named (pre-commit passes only the changed
+/// file): a Terraform module's `.tf` or tfvars file, a role's `defaults/main.yml` or
+/// `vars/main.yml`, the templates that use it are linted too, under their own paths.
+fn add_templates_of_changed_values(found: &mut walk::Found, config: &Config) {
+    let named: Vec<PathBuf> = found
+        .inputs
+        .iter()
+        .filter(|i| i.explicit && i.path.as_os_str() != "-")
+        .map(|i| i.path.clone())
+        .collect();
+    for path in named {
+        for dependent in crate::template::repository::dependents(&path) {
+            let same = |i: &walk::Input| i.path == dependent;
+            if found.inputs.iter().any(same) {
+                continue;
+            }
+            found.inputs.push(walk::Input {
+                relative: walk::relative_to(&config.root, &dependent),
+                path: dependent,
+                link: false,
+                explicit: false,
+                only_if_openvpn: false,
+            });
+        }
+    }
+    found
+        .inputs
+        .sort_by_cached_key(|input| walk::sort_key(&input.path));
 }
 
 /// When a server config is linted (pre-commit passes only the changed file; a pull request

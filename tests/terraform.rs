@@ -158,10 +158,11 @@ fn a_heredoc_finding_points_at_its_line_and_its_fix_keeps_the_heredoc_indentatio
     // Without b.auto.tfvars, `var.ipv6` is false (a.auto.tfvars): 3000::/4 is not routed.
     fs::remove_file(dir.path().join("b.auto.tfvars")).unwrap();
     let out = run(dir.path(), &["--no-config", "--format", "short", "main.tf"]);
-    assert_eq!(
-        out.stdout,
-        "main.tf:15:5: error[incomplete-ipv6-routes] IPv6 routes leave 3000::/4 outside the \
-         tunnel\n",
+    assert!(
+        out.stdout.contains(
+            "main.tf:15:5: error[incomplete-ipv6-routes] IPv6 routes leave 3000::/4 outside the \
+             tunnel\n"
+        ),
         "{out:?}"
     );
     let out = run(dir.path(), &["--no-config", "--fix", "main.tf"]);
@@ -236,8 +237,9 @@ fn a_tf_file_that_does_not_parse_is_reported_when_it_is_about_openvpn_only() {
         "locals {\n  p = <<EOT\nclient\ndev tun\nremote x 1\n",
     )
     .unwrap();
+    fs::create_dir(dir.path().join("web")).unwrap();
     fs::write(
-        dir.path().join("other.tf"),
+        dir.path().join("web/other.tf"),
         "resource \"x\" {\n  a = (\n}\n",
     )
     .unwrap();
@@ -254,9 +256,26 @@ fn a_tf_file_that_does_not_parse_is_reported_when_it_is_about_openvpn_only() {
     assert!(!out.stderr.contains("other.tf"), "{}", out.stderr);
     // The rest of the run went on.
     assert!(out.stdout.is_empty(), "{}", out.stdout);
-    let named = run(dir.path(), &["--no-config", "other.tf"]);
+    let named = run(dir.path(), &["--no-config", "web/other.tf"]);
     assert_eq!(
         named.code, 0,
         "not about OpenVPN: skipped silently: {named:?}"
     );
+}
+
+#[test]
+fn naming_a_changed_vars_file_lints_the_templates_that_use_it() {
+    let dir = copy_of_fixture();
+    fs::remove_file(dir.path().join("b.auto.tfvars")).unwrap();
+    for changed in ["a.auto.tfvars", "variables.tf"] {
+        let out = run(dir.path(), &["--no-config", "--format", "short", changed]);
+        assert_eq!(
+            out.stdout,
+            "client.ovpn.tftpl:1:1: error[missing-ifconfig-ipv6] no `ifconfig-ipv6` is in effect, \
+             so IPv6 has no tunnel to go into\n\
+             main.tf:15:5: error[incomplete-ipv6-routes] IPv6 routes leave 3000::/4 outside the \
+             tunnel\n",
+            "{changed}: {out:?}"
+        );
+    }
 }

@@ -36,6 +36,19 @@ pub fn is_template_name(path: &Path) -> bool {
             .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "templates"))
 }
 
+/// Whether a file gives templates their values rather than holding a profile: tfvars, YAML
+/// vars files. Named on the command line, it is not judged; its templates are.
+pub fn gives_values(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    name.ends_with(".tfvars")
+        || name.ends_with(".tfvars.json")
+        || name.ends_with(".yml")
+        || name.ends_with(".yaml")
+}
+
 /// The language of a template file, or `None` for a file that is not one by its name.
 pub fn language_of(path: &Path, text: &[u8]) -> Option<Language> {
     if !is_template_name(path) {

@@ -395,6 +395,67 @@ fn names_a_profile(path: &Path) -> bool {
     name.contains("ovpn") || name.contains("vpn") || name.contains(".conf")
 }
 
+/// The templates whose values a changed file gives: for a module's `.tf` or tfvars file, the
+/// module's other `.tf` files and the `templatefile` targets they name (any path a literal or
+/// `${path.module}/` argument gives, inside the folder's reach); for a role's
+/// `defaults/main.yml` or `vars/main.yml`, the files under the role's `templates/`.
+pub fn dependents(changed: &Path) -> Vec<PathBuf> {
+    let name = changed
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let dir = changed.parent().unwrap_or(Path::new(""));
+    let mut found = Vec::new();
+    if name.ends_with(".tf") || name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
+        for (path, text) in walk::folder_texts(dir, &|n| n.ends_with(".tf")) {
+            if path != changed {
+                found.push(path.clone());
+            }
+            let Ok(parsed) = hcl::parse(&text) else {
+                continue;
+            };
+            for call in parsed.calls {
+                let argument = text[call.path.clone()].trim();
+                let Some(inner) = argument.strip_prefix('"').and_then(|a| a.strip_suffix('"'))
+                else {
+                    continue;
+                };
+                let relative = inner.strip_prefix("${path.module}/").unwrap_or(inner);
+                if relative.contains("${") || Path::new(relative).is_absolute() {
+                    continue;
+                }
+                let target = dir.join(relative);
+                if target.is_file() && !relative.split('/').any(|c| c == "..") {
+                    found.push(target);
+                }
+            }
+        }
+    } else if matches!(name, "main.yml" | "main.yaml")
+        && dir
+            .file_name()
+            .is_some_and(|d| d == "defaults" || d == "vars")
+    {
+        let templates = dir.parent().unwrap_or(Path::new("")).join("templates");
+        let mut stack = vec![templates];
+        while let Some(folder) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&folder) else {
+                continue;
+            };
+            for entry in entries.filter_map(Result::ok) {
+                let path = entry.path();
+                match entry.file_type() {
+                    Ok(t) if t.is_dir() => stack.push(path),
+                    Ok(t) if t.is_file() => found.push(path),
+                    _ => {}
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// The cheap check before rendering a template of a `.tf` file: three lines at least (or
 /// `\n` escapes), and a word that starts every profile.
 fn may_hold_profile(content: &str, form: Form) -> bool {
