@@ -206,3 +206,16 @@ fn secrets_in_a_template_never_reach_a_report() {
         );
     }
 }
+
+#[test]
+fn jinja2_comments_carry_suppressions() {
+    let dir = scratch(&[(
+        "client.ovpn.j2",
+        b"{# ovpn6-lint: disable-file=missing-ifconfig-ipv6 -- the server pushes it #}\n\
+          client\ndev {{ dev }}\nremote {{ host }} 1194\n\
+          route-ipv6 2000::/4 {# ovpn6-lint: disable=incomplete-ipv6-routes -- office link #}\n",
+    )]);
+    let out = run(dir.path(), &["--no-config", "--format", "short", "."]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, "", "{out:?}");
+}

@@ -279,3 +279,20 @@ fn naming_a_changed_vars_file_lints_the_templates_that_use_it() {
         );
     }
 }
+
+#[test]
+fn a_line_inserted_inside_a_flush_heredoc_keeps_every_indentation() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join(".git")).unwrap();
+    let tf = "locals {\n  p = <<-EOT\n    client\n    dev tun\n    remote x 1\n    ifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1\n    route-ipv6 2000::/4\n    verb 3\n  EOT\n}\n";
+    fs::write(dir.path().join("p.tf"), tf).unwrap();
+    let out = run(dir.path(), &["--no-config", "--fix", "p.tf"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("p.tf")).unwrap(),
+        tf.replace(
+            "    route-ipv6 2000::/4\n",
+            "    route-ipv6 2000::/4\n    route-ipv6 3000::/4\n"
+        )
+    );
+}

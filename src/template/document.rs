@@ -384,7 +384,11 @@ fn edit_in_template(rendered: &Rendered, template: &[u8], edit: &Edit) -> Result
             .iter()
             .all(|b| matches!(b, b' ' | b'\t'));
     if indented_whole_line {
+        let insertion = span.is_empty();
         span.start = start_of_line;
+        if insertion {
+            span.end = start_of_line;
+        }
         if !replacement.is_empty() {
             // The indentation of the line before, in the template (else this line's).
             let anchor = if edit.span.start == 0 {

@@ -425,6 +425,26 @@ impl Output<'_> {
         });
     }
 
+    /// Text the template gives that is not copied from it (never edited by a fix).
+    fn value(&mut self, text: &str, source: Range<usize>, name: &str) {
+        if !self.emitting() {
+            return;
+        }
+        let start = self.rendered.text.len();
+        self.rendered.text.push_str(text);
+        self.rendered.pieces.push(Piece {
+            rendered: start..self.rendered.text.len(),
+            source,
+            kind: PieceKind::Value {
+                origin: super::Origin {
+                    name: name.to_owned(),
+                    path: std::path::PathBuf::new(),
+                    line: None,
+                },
+            },
+        });
+    }
+
     fn unknown(&mut self, name: &str, source: Range<usize>) {
         if !self.emitting() {
             return;
@@ -452,6 +472,14 @@ impl Output<'_> {
     fn tag(&mut self, tag: &Tag, syntax: Syntax) {
         let text = self.template[tag.inner.clone()].trim();
         match tag.kind {
+            TagKind::Comment if syntax == Syntax::Jinja2 && text.starts_with("ovpn6-lint:") => {
+                // `{# ovpn6-lint: … #}` is a suppression comment: rendered as the OpenVPN
+                // comment it stands for, on its own line when it is one.
+                let own_line =
+                    tag.span.start == 0 || self.template[..tag.span.start].ends_with('\n');
+                let comment = format!("# {text}{}", if own_line { "\n" } else { "" });
+                self.value(&comment, tag.span.clone(), "{# … #}");
+            }
             TagKind::Comment => {}
             TagKind::Value => self.unknown(text, tag.span.clone()),
             TagKind::Statement => {

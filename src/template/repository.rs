@@ -61,7 +61,12 @@ impl Repository {
         self.index.get_or_init(|| {
             let mut index = Index::default();
             let mut pending = Vec::new();
+            let cwd = std::env::current_dir().unwrap_or_default();
             for path in walk::terraform_files(&self.root) {
+                // Named as the linted files are: from the working directory.
+                let path = path
+                    .strip_prefix(&cwd)
+                    .map_or(path.clone(), Path::to_path_buf);
                 let Ok(bytes) = walk::read_file(&path) else {
                     continue;
                 };
