@@ -296,3 +296,31 @@ fn a_line_inserted_inside_a_flush_heredoc_keeps_every_indentation() {
         )
     );
 }
+
+#[test]
+fn a_repository_outside_the_working_directory_is_its_own_root() {
+    let dir = copy_of_fixture();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = run(
+        elsewhere.path(),
+        &[
+            "--no-config",
+            "--format",
+            "short",
+            dir.path().to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 1, "{out:?}");
+    // The literal `templatefile` path resolved inside the copy: its VARS were used.
+    assert!(
+        out.stdout
+            .contains("client.ovpn.tftpl:1:1: error[missing-ifconfig-ipv6]"),
+        "{out:?}"
+    );
+    assert_eq!(
+        out.stderr.matches("outside the repository").count(),
+        1,
+        "only /etc/openvpn/client.conf: {}",
+        out.stderr
+    );
+}

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::{Component, Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use super::document::Document;
 use super::hcl::{self, Form};
@@ -16,8 +16,10 @@ use crate::walk;
 
 /// One run's view of the repository's Terraform.
 pub struct Repository {
+    /// The config's folder: the repository of a file in no git checkout below it.
     root: PathBuf,
-    index: OnceLock<Index>,
+    /// By the canonical root of each repository met (the nearest folder with a `.git`).
+    indexes: Mutex<HashMap<PathBuf, Arc<Index>>>,
     scopes: Mutex<HashMap<PathBuf, Arc<Scope>>>,
 }
 
@@ -52,17 +54,48 @@ impl Repository {
     pub fn new(root: &Path) -> Self {
         Self {
             root: root.to_path_buf(),
-            index: OnceLock::new(),
+            indexes: Mutex::new(HashMap::new()),
             scopes: Mutex::new(HashMap::new()),
         }
     }
 
-    fn index(&self) -> &Index {
-        self.index.get_or_init(|| {
+    /// The repository a file belongs to: the nearest folder above it with a `.git`, else the
+    /// config's folder when the file is below it, else the file's own folder.
+    fn repository_of(&self, path: &Path) -> PathBuf {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let folder = folder
+            .canonicalize()
+            .unwrap_or_else(|_| folder.to_path_buf());
+        if let Some(repository) = folder.ancestors().find(|dir| dir.join(".git").exists()) {
+            return repository.to_path_buf();
+        }
+        match self.root.canonicalize() {
+            Ok(root) if folder.starts_with(&root) => root,
+            _ => folder,
+        }
+    }
+
+    /// The index of the repository `path` belongs to, built the first time it is asked for.
+    fn index(&self, path: &Path) -> Arc<Index> {
+        let root = self.repository_of(path);
+        let mut indexes = self.indexes.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(index) = indexes.get(&root) {
+            return Arc::clone(index);
+        }
+        let index = Arc::new(self.build_index(&root));
+        indexes.insert(root, Arc::clone(&index));
+        index
+    }
+
+    fn build_index(&self, root: &Path) -> Index {
+        {
             let mut index = Index::default();
             let mut pending = Vec::new();
             let cwd = std::env::current_dir().unwrap_or_default();
-            for path in walk::terraform_files(&self.root) {
+            for path in walk::terraform_files(root) {
                 // Named as the linted files are: from the working directory.
                 let path = path
                     .strip_prefix(&cwd)
@@ -133,7 +166,8 @@ impl Repository {
             }
             // Targets resolve against root modules, known once every `module` block is.
             for (caller, text, call) in pending {
-                let target = self.target_with(&index.children, &caller, &text[call.path.clone()]);
+                let target =
+                    self.target_with(&index.children, root, &caller, &text[call.path.clone()]);
                 if let Ok(target) = target
                     && let Ok(canonical) = target.canonicalize()
                 {
@@ -145,7 +179,7 @@ impl Repository {
                 }
             }
             index
-        })
+        }
     }
 
     /// The root module a module's folder belongs to (itself unless a `module` block calls it).
@@ -168,12 +202,14 @@ impl Repository {
     /// directory), `${path.module}/…` to the caller's folder, `${path.root}/…` to the root
     /// module's.
     fn target_of(&self, caller: &Path, argument: &str) -> Result<PathBuf, String> {
-        self.target_with(&self.index().children, caller, argument)
+        let root = self.repository_of(caller);
+        self.target_with(&self.index(caller).children, &root, caller, argument)
     }
 
     fn target_with(
         &self,
         children: &HashMap<PathBuf, ModuleCall>,
+        root: &Path,
         caller: &Path,
         argument: &str,
     ) -> Result<PathBuf, String> {
@@ -192,37 +228,7 @@ impl Repository {
             (Self::root_module(children, dir), inner)
         };
         let target = base.join(rest);
-        self.inside(&target).map(|()| target)
-    }
-
-    /// Whether a path stays inside the repository: not absolute, no `..` past the root, no
-    /// link out of it.
-    fn inside(&self, path: &Path) -> Result<(), String> {
-        let leaves = || {
-            Err(format!(
-                "`{}` is outside the repository; it was not read",
-                path.display()
-            ))
-        };
-        let relative = walk::relative_to(&self.root, path);
-        if relative.is_absolute() || relative.components().next() == Some(Component::ParentDir) {
-            return leaves();
-        }
-        let mut depth = 0usize;
-        for component in relative.components() {
-            match component {
-                Component::ParentDir if depth == 0 => return leaves(),
-                Component::ParentDir => depth -= 1,
-                Component::Normal(_) => depth += 1,
-                _ => {}
-            }
-        }
-        if let (Ok(root), Ok(target)) = (self.root.canonicalize(), path.canonicalize())
-            && !target.starts_with(&root)
-        {
-            return leaves();
-        }
-        Ok(())
+        inside(root, &target).map(|()| target)
     }
 
     /// The values of the module in `dir`.
@@ -237,33 +243,37 @@ impl Repository {
             return Arc::clone(scope);
         }
         let tf_files = walk::folder_texts(dir, &|name| name.ends_with(".tf"));
-        let arguments = self.index().children.get(&key).map(|call| {
-            let caller_dir = call.caller.parent().unwrap_or(Path::new(""));
-            let caller_scope = self.module_scope(caller_dir);
-            let place = Place {
-                path: &call.caller,
-                text: &call.text,
-            };
-            let mut arguments = Scope::default();
-            for (name, expr) in &call.arguments {
-                let text = &call.text[expr.clone()];
-                if let Some(value) = terraform::evaluate(text, &caller_scope) {
-                    let origin = caller_scope
-                        .values
-                        .get(text.trim())
-                        .map(|k| k.origin.clone())
-                        .unwrap_or_else(|| super::Origin {
-                            name: format!("module argument {name}"),
-                            path: place.path.to_path_buf(),
-                            line: Some(hcl::line_of(place.text.as_bytes(), expr.start)),
-                        });
-                    arguments
-                        .values
-                        .insert(name.clone(), Known { value, origin });
+        let arguments = self
+            .index(&dir.join("x.tf"))
+            .children
+            .get(&key)
+            .map(|call| {
+                let caller_dir = call.caller.parent().unwrap_or(Path::new(""));
+                let caller_scope = self.module_scope(caller_dir);
+                let place = Place {
+                    path: &call.caller,
+                    text: &call.text,
+                };
+                let mut arguments = Scope::default();
+                for (name, expr) in &call.arguments {
+                    let text = &call.text[expr.clone()];
+                    if let Some(value) = terraform::evaluate(text, &caller_scope) {
+                        let origin = caller_scope
+                            .values
+                            .get(text.trim())
+                            .map(|k| k.origin.clone())
+                            .unwrap_or_else(|| super::Origin {
+                                name: format!("module argument {name}"),
+                                path: place.path.to_path_buf(),
+                                line: Some(hcl::line_of(place.text.as_bytes(), expr.start)),
+                            });
+                        arguments
+                            .values
+                            .insert(name.clone(), Known { value, origin });
+                    }
                 }
-            }
-            arguments
-        });
+                arguments
+            });
         let tfvars = if arguments.is_some() {
             Vec::new()
         } else {
@@ -363,14 +373,15 @@ impl Repository {
     /// Whether a `templatefile` call names this file (of any extension).
     pub fn is_templatefile_target(&self, path: &Path) -> bool {
         path.canonicalize()
-            .is_ok_and(|canonical| self.index().calls.contains_key(&canonical))
+            .is_ok_and(|canonical| self.index(path).calls.contains_key(&canonical))
     }
 
     /// The documents of a template that `templatefile` calls name, one per call, each with its
     /// call's `VARS`; `None` when no call names it.
     pub fn templatefile_target(&self, path: &Path, text: &str) -> Option<Vec<Document>> {
         let canonical = path.canonicalize().ok()?;
-        let calls = self.index().calls.get(&canonical)?;
+        let index = self.index(path);
+        let calls = index.calls.get(&canonical)?;
         Some(
             calls
                 .iter()
@@ -389,6 +400,36 @@ impl Repository {
                 .collect(),
         )
     }
+}
+
+/// Whether a path stays inside the repository: not absolute, no `..` past the root, no
+/// link out of it.
+fn inside(root: &Path, path: &Path) -> Result<(), String> {
+    let leaves = || {
+        Err(format!(
+            "`{}` is outside the repository; it was not read",
+            path.display()
+        ))
+    };
+    let relative = walk::relative_to(root, path);
+    if relative.is_absolute() || relative.components().next() == Some(Component::ParentDir) {
+        return leaves();
+    }
+    let mut depth = 0usize;
+    for component in relative.components() {
+        match component {
+            Component::ParentDir if depth == 0 => return leaves(),
+            Component::ParentDir => depth -= 1,
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    if let (Ok(root), Ok(target)) = (root.canonicalize(), path.canonicalize())
+        && !target.starts_with(&root)
+    {
+        return leaves();
+    }
+    Ok(())
 }
 
 /// Whether a path's name says it is about OpenVPN (`client.ovpn.tftpl`, `vpn.conf.tpl`).
