@@ -513,15 +513,27 @@ fn views(
             if args.inspect {
                 let mut value = crate::inspect::to_json(&profile, &name, &tunnel);
                 if let Some(rendered) = &rendered {
+                    let template = bytes_of(&input.path);
+                    crate::template::document::map_inspect_lines(&mut value, rendered, &template);
                     value["template"] =
-                        crate::template::document::inspect_json(rendered, &bytes_of(&input.path));
+                        crate::template::document::inspect_json(rendered, &template);
                 }
                 values.push(value);
                 continue;
             }
             for address in &args.route {
-                let answer = route_query::answer(&profile, &tunnel, address)
+                let mut answer = route_query::answer(&profile, &tunnel, address)
                     .expect("checked to be an address");
+                if let (Some(rendered), Some(place)) = (&rendered, &mut answer.at)
+                    && place.path == name
+                {
+                    (place.line, place.column) = crate::template::document::template_place(
+                        rendered,
+                        &bytes_of(&input.path),
+                        place.line,
+                        place.column,
+                    );
+                }
                 if json {
                     let mut value = route_query::to_json(&answer);
                     value["path"] = serde_json::json!(name);

@@ -219,3 +219,58 @@ fn jinja2_comments_carry_suppressions() {
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(out.stdout, "", "{out:?}");
 }
+
+#[test]
+fn sarif_and_baselines_use_the_templates_lines() {
+    let out = run(
+        &repo(),
+        &[
+            "--no-config",
+            "--format",
+            "sarif",
+            "tests/data/templates/client.ovpn.tmpl",
+        ],
+    );
+    let sarif: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let places: Vec<(String, u64)> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let location = &r["locations"][0]["physicalLocation"];
+            (
+                location["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned(),
+                location["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        places,
+        [
+            ("tests/data/templates/client.ovpn.tmpl".to_owned(), 2),
+            ("tests/data/templates/client.ovpn.tmpl".to_owned(), 9),
+        ]
+    );
+    let template = fs::read(fixture("client.ovpn.tmpl")).unwrap();
+    let dir = scratch(&[("client.ovpn.tmpl", &template)]);
+    let out = run(
+        dir.path(),
+        &["--no-config", "--write-baseline", "baseline.json", "."],
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = run(
+        dir.path(),
+        &[
+            "--no-config",
+            "--baseline",
+            "baseline.json",
+            "--format",
+            "short",
+            ".",
+        ],
+    );
+    assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{out:?}");
+}

@@ -324,3 +324,40 @@ fn a_repository_outside_the_working_directory_is_its_own_root() {
         out.stderr
     );
 }
+
+#[test]
+fn route_and_inspect_answer_in_the_templates_lines() {
+    let out = run(
+        &repo(),
+        &[
+            "--no-config",
+            "--route",
+            "2001:db8::1",
+            "tests/data/terraform/root/main.tf",
+        ],
+    );
+    assert!(
+        out.stdout.contains(
+            "tests/data/terraform/root/main.tf: 2001:db8::1: tunnel (into the VPN): `route-ipv6` \
+             2000::/4 holds it --> tests/data/terraform/root/main.tf:15:5\n"
+        ),
+        "{out:?}"
+    );
+    let out = run(
+        &repo(),
+        &[
+            "--no-config",
+            "--inspect",
+            "tests/data/terraform/root/main.tf",
+        ],
+    );
+    let views: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let view = views
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["path"] == "tests/data/terraform/root/main.tf")
+        .unwrap();
+    assert_eq!(view["routes_ipv6"][0]["line"], 15, "{view}");
+    assert_eq!(view["ifconfig_ipv6"]["line"], 14, "{view}");
+}

@@ -208,6 +208,67 @@ pub fn inspect_json(rendered: &Rendered, template: &[u8]) -> serde_json::Value {
     serde_json::json!({ "values": values, "unknown_conditions": conditions })
 }
 
+/// The template's 1-based line and column for a 1-based line and column of the rendered text
+/// (`--route` and `--inspect` work on the rendered profile).
+pub fn template_place(
+    rendered: &Rendered,
+    template: &[u8],
+    line: usize,
+    column: usize,
+) -> (usize, usize) {
+    let text = rendered.text.as_bytes();
+    let line_start = if line <= 1 {
+        0
+    } else {
+        memchr::memchr_iter(b'\n', text)
+            .nth(line - 2)
+            .map_or(text.len(), |i| i + 1)
+    };
+    let offset = rendered.text[line_start..]
+        .char_indices()
+        .nth(column.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| line_start + i);
+    let at = rendered
+        .source_span(offset..offset)
+        .start
+        .min(template.len());
+    let start = memchr::memrchr(b'\n', &template[..at]).map_or(0, |i| i + 1);
+    (
+        line_number(template, at),
+        String::from_utf8_lossy(&template[start..at])
+            .chars()
+            .count()
+            + 1,
+    )
+}
+
+/// Every `"line"` of an `--inspect` view of a rendered profile, as the template's line.
+pub fn map_inspect_lines(value: &mut serde_json::Value, rendered: &Rendered, template: &[u8]) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                if key == "template" {
+                    continue;
+                }
+                if key == "line"
+                    && let Some(line) = item.as_u64()
+                {
+                    *item =
+                        serde_json::json!(template_place(rendered, template, line as usize, 1).0);
+                } else {
+                    map_inspect_lines(item, rendered, template);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                map_inspect_lines(item, rendered, template);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// What fixing a template came to.
 #[derive(Debug)]
 pub struct Fixed {

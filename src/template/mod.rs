@@ -74,7 +74,8 @@ pub fn render(
         detect::Language::Placeholders(syntax) => {
             let called = (syntax == placeholder::Syntax::Dollar)
                 .then(|| repository.templatefile_target(path, text))
-                .flatten();
+                .flatten()
+                .transpose()?;
             called.unwrap_or_else(|| {
                 vec![document::Document {
                     rendered: placeholder::read(text, syntax),

@@ -355,15 +355,22 @@ impl Repository {
         let scope = self.module_scope(path.parent().unwrap_or(Path::new("")));
         let documents = candidates
             .into_iter()
-            .map(|template| Document {
-                rendered: terraform::render(text, template.content.clone(), template.form, &scope),
-                fixes_refused: (template.form == Form::Quoted).then(|| {
-                    "the profile is a quoted string, whose line breaks are `\\n` escapes: \
-                     edit it by hand, or write it as a heredoc"
-                        .to_owned()
-                }),
+            .map(|template| {
+                Ok(Document {
+                    rendered: terraform::render(
+                        text,
+                        template.content.clone(),
+                        template.form,
+                        &scope,
+                    )?,
+                    fixes_refused: (template.form == Form::Quoted).then(|| {
+                        "the profile is a quoted string, whose line breaks are `\\n` escapes: \
+                         edit it by hand, or write it as a heredoc"
+                            .to_owned()
+                    }),
+                })
             })
-            .collect();
+            .collect::<Result<Vec<Document>, String>>()?;
         Ok(Read {
             documents,
             warnings,
@@ -378,7 +385,11 @@ impl Repository {
 
     /// The documents of a template that `templatefile` calls name, one per call, each with its
     /// call's `VARS`; `None` when no call names it.
-    pub fn templatefile_target(&self, path: &Path, text: &str) -> Option<Vec<Document>> {
+    pub fn templatefile_target(
+        &self,
+        path: &Path,
+        text: &str,
+    ) -> Option<Result<Vec<Document>, String>> {
         let canonical = path.canonicalize().ok()?;
         let index = self.index(path);
         let calls = index.calls.get(&canonical)?;
@@ -392,10 +403,10 @@ impl Repository {
                         text: &call.text,
                     };
                     let scope = terraform::call_scope(&place, call.vars.clone(), &module);
-                    Document {
-                        rendered: terraform::render(text, 0..text.len(), Form::Heredoc, &scope),
+                    Ok(Document {
+                        rendered: terraform::render(text, 0..text.len(), Form::Heredoc, &scope)?,
                         fixes_refused: None,
-                    }
+                    })
                 })
                 .collect(),
         )

@@ -193,25 +193,51 @@ pub fn object_entries(expr: &str) -> Option<Vec<(String, Range<usize>)>> {
     Some(entries)
 }
 
-/// Renders a template of `file` (its `content`, read as `form`) with `scope`.
-pub fn render(file: &str, content: Range<usize>, form: Form, scope: &Scope) -> Rendered {
+/// The most text a template may render: a profile is a few kilobytes; more is a loop that
+/// runs away (nested `%{ for }` over long lists).
+pub const MAX_RENDERED: usize = 1 << 20;
+
+/// Renders a template of `file` (its `content`, read as `form`) with `scope`; a render that
+/// grows past [`MAX_RENDERED`] is stopped and reported with the line of its template's start.
+pub fn render(
+    file: &str,
+    content: Range<usize>,
+    form: Form,
+    scope: &Scope,
+) -> Result<Rendered, String> {
+    let start = content.start;
     let tokens = hcl::tokens(file, content, form);
     let mut out = Output {
         file,
         rendered: Rendered::default(),
+        overflow: false,
     };
     out.tokens(&tokens, scope);
-    out.rendered
+    if out.overflow {
+        return Err(format!(
+            "line {}: the template renders more than {} KiB (a loop that runs away?); it was \
+             not judged",
+            hcl::line_of(file.as_bytes(), start),
+            MAX_RENDERED / 1024
+        ));
+    }
+    Ok(out.rendered)
 }
 
 struct Output<'a> {
     file: &'a str,
     rendered: Rendered,
+    /// The text grew past [`MAX_RENDERED`]: nothing more is rendered.
+    overflow: bool,
 }
 
 impl Output<'_> {
     fn push(&mut self, text: &str, source: Range<usize>, kind: PieceKind) {
-        if text.is_empty() {
+        if text.is_empty() || self.overflow {
+            return;
+        }
+        if self.rendered.text.len() + text.len() > MAX_RENDERED {
+            self.overflow = true;
             return;
         }
         let start = self.rendered.text.len();
@@ -332,6 +358,9 @@ impl Output<'_> {
                                             let origin =
                                                 scope.get(list.trim()).map(|k| k.origin.clone());
                                             for (i, item) in items.into_iter().enumerate() {
+                                                if self.overflow {
+                                                    break;
+                                                }
                                                 let mut inner = scope.clone();
                                                 let name =
                                                     names.last().copied().unwrap_or_default();
@@ -748,7 +777,7 @@ mod tests {
     fn known_values_render_and_unknown_ones_are_one_word() {
         let file = "client\nport ${port}\nremote ${host} ${port}\n";
         let values = scope(&[("port", Value::Number("1194".into()))]);
-        let rendered = render(file, 0..file.len(), Form::Heredoc, &values);
+        let rendered = render(file, 0..file.len(), Form::Heredoc, &values).unwrap();
         assert_eq!(
             rendered.text,
             format!("client\nport 1194\nremote {} 1194\n", unknown_word("host"))
@@ -767,13 +796,13 @@ mod tests {
                 Value::List(vec![Value::String("x".into()), Value::String("y".into())]),
             ),
         ]);
-        let rendered = render(file, 0..file.len(), Form::Heredoc, &known);
+        let rendered = render(file, 0..file.len(), Form::Heredoc, &known).unwrap();
         assert_eq!(
             rendered.text,
             "a\nroute-ipv6 2000::/3\nroute x\nroute y\nz\n"
         );
         assert!(rendered.unknown_conditions.is_empty());
-        let unknown = render(file, 0..file.len(), Form::Heredoc, &Scope::default());
+        let unknown = render(file, 0..file.len(), Form::Heredoc, &Scope::default()).unwrap();
         assert_eq!(unknown.text, "a\nblock-ipv6\nz\n");
         assert_eq!(unknown.unknown_conditions.len(), 2);
         assert_eq!(
@@ -786,6 +815,18 @@ mod tests {
         assert_eq!(
             condition_value("!x && y", &scope(&[("x", Value::Bool(true))])),
             Some(false)
+        );
+    }
+
+    #[test]
+    fn a_render_that_runs_away_is_stopped() {
+        let file = "x\n%{ for a in l ~}\n%{ for b in l ~}\n%{ for c in l ~}\n%{ for d in l ~}\nroute-ipv6 2000::/3\n%{ endfor ~}\n%{ endfor ~}\n%{ endfor ~}\n%{ endfor ~}\n";
+        let list = Value::List((0..100).map(|i| Value::Number(i.to_string())).collect());
+        let error = render(file, 0..file.len(), Form::Heredoc, &scope(&[("l", list)])).unwrap_err();
+        assert_eq!(
+            error,
+            "line 1: the template renders more than 1024 KiB (a loop that runs away?); it was not \
+             judged"
         );
     }
 
