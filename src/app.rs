@@ -179,6 +179,9 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
                 .to_path_buf()
         }),
         templates: crate::template::repository::Repository::new(&config.root),
+        walked_terraform: inputs
+            .iter()
+            .any(|i| !i.explicit && i.path.extension().is_some_and(|x| x == "tf")),
     };
     let cx = ReportContext {
         rules: &engine.rules,
@@ -646,6 +649,8 @@ struct FileRun<'a> {
     baseline_dir: Option<PathBuf>,
     /// What the repository's Terraform knows, read when a template needs it.
     templates: crate::template::repository::Repository,
+    /// The walk found `.tf` files: a `${` in a profile may make it a `templatefile` target.
+    walked_terraform: bool,
 }
 
 /// The settings of a file: the config's overrides that match it laid over the top level.
@@ -832,7 +837,10 @@ impl FileRun<'_> {
         if let Some(language) =
             crate::template::detect::language_of(&input.path, &text).or_else(|| {
                 // Any file a `templatefile` call names is a Terraform template.
-                (memchr::memmem::find(&text, b"${").is_some()
+                // (Looked for when the walk met Terraform files or the file is named: the
+                // index of `templatefile` calls walks the repository once.)
+                ((input.explicit || self.walked_terraform)
+                    && memchr::memmem::find(&text, b"${").is_some()
                     && self.templates.is_templatefile_target(&input.path))
                 .then_some(crate::template::detect::Language::Placeholders(
                     crate::template::placeholder::Syntax::Dollar,

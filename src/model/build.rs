@@ -74,6 +74,10 @@ impl Builder<'_> {
             });
         }
         self.check_connection_remotes(source);
+        // Only a rendered template holds unknown values: one look at the text spares a look
+        // at every word of every other file.
+        self.state.may_hold_unknown =
+            crate::template::may_hold_unknown_word(self.sources[source].text());
         let count = self.sources[source].parsed.directives().len();
         self.state.options.reserve(count);
         for index in 0..count {
@@ -188,6 +192,9 @@ struct State {
     ignored: Vec<Problem>,
     ignore_unknown: Vec<String>,
     forward_compatible: bool,
+    /// The file being read may hold unknown template values
+    /// ([`crate::template::may_hold_unknown_word`]).
+    may_hold_unknown: bool,
     client: bool,
     server: bool,
     dev: Option<Located<String>>,
@@ -267,9 +274,10 @@ impl State {
             } else {
                 Outcome::Applied
             }
-        } else if words
-            .into_iter()
-            .any(|word| crate::template::is_unknown_word(word.text()))
+        } else if self.may_hold_unknown
+            && words
+                .into_iter()
+                .any(|word| crate::template::is_unknown_word(word.text()))
         {
             self.with_unknown_value(name, args, &words, &line.loc)
         } else {

@@ -308,6 +308,13 @@ pub fn is_unknown_word(word: &str) -> bool {
     word.contains(UNKNOWN_OPEN)
 }
 
+/// Whether a text may hold an unknown word: the cheap byte check before looking at words.
+pub fn may_hold_unknown_word(text: &[u8]) -> bool {
+    let mut open = [0; 4];
+    let open = UNKNOWN_OPEN.encode_utf8(&mut open).as_bytes();
+    memchr::memmem::find(text, open).is_some()
+}
+
 /// Brackets that no OpenVPN option uses, so an unknown value never reads as a known one.
 const UNKNOWN_OPEN: char = '\u{27EA}';
 const UNKNOWN_CLOSE: char = '\u{27EB}';
