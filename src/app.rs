@@ -488,7 +488,7 @@ fn views(
             Some(documents) => documents
                 .into_iter()
                 .map(|d| {
-                    let profile = load_profile(&input.path, d.rendered.text.clone().into_bytes());
+                    let profile = load_rendered(&input.path, d.rendered.text.clone().into_bytes());
                     (profile, Some(d.rendered))
                 })
                 .filter(|(profile, _)| profile.reads_as_profile())
@@ -834,28 +834,36 @@ impl FileRun<'_> {
                 };
             }
         };
-        if let Some(language) =
-            crate::template::detect::language_of(&input.path, &text).or_else(|| {
-                // Any file a `templatefile` call names is a Terraform template.
-                // (Looked for when the walk met Terraform files or the file is named: the
-                // index of `templatefile` calls walks the repository once.)
-                ((input.explicit || self.walked_terraform)
-                    && memchr::memmem::find(&text, b"${").is_some()
-                    && self.templates.is_templatefile_target(&input.path))
-                .then_some(crate::template::detect::Language::Placeholders(
-                    crate::template::placeholder::Syntax::Dollar,
-                ))
-            })
-        {
+        let template_name = crate::template::detect::is_template_name(&input.path);
+        let by_name = if template_name {
+            crate::template::detect::language_of(&input.path, &text)
+        } else {
+            None
+        };
+        if let Some(language) = by_name.or_else(|| {
+            // Any file a `templatefile` call names is a Terraform template.
+            // (Looked for when the walk met Terraform files or the file is named: the
+            // index of `templatefile` calls walks the repository once.)
+            ((input.explicit || self.walked_terraform)
+                && memchr::memmem::find(&text, b"${").is_some()
+                && self.templates.is_templatefile_target(&input.path))
+            .then_some(crate::template::detect::Language::Placeholders(
+                crate::template::placeholder::Syntax::Dollar,
+            ))
+        }) {
             return self.check_template(input, name, text, language);
         }
-        let included = self.config.include.is_match(&input.relative);
+        // Only a file with a template's name or a vars file can be here without `include`
+        // naming it (the walk matched the others already).
+        let maybe_not_included =
+            template_name || input.explicit && crate::template::detect::gives_values(&input.path);
+        let included = !maybe_not_included || self.config.include.is_match(&input.relative);
         if !included && (!input.explicit || crate::template::detect::gives_values(&input.path)) {
             // Walked as a possible template (`client.ovpn.bak`) and none; or a vars file,
             // whose templates were added to the run.
             return FileOutcome::default();
         }
-        let only_if_profile = !included && crate::template::detect::is_template_name(&input.path);
+        let only_if_profile = !included && template_name;
         let holds_nul = memchr::memchr(0, &text).is_some();
         let loaded = load_profile(&input.path, text);
         if input.only_if_openvpn && !loaded.looks_like_openvpn()
@@ -1024,7 +1032,7 @@ impl FileRun<'_> {
             detail: self.detail,
         };
         let lint = |path: &Path, bytes: Vec<u8>| {
-            let profile = self.servers.pair(load_profile(path, bytes), params);
+            let profile = self.servers.pair(load_rendered(path, bytes), params);
             let diagnostics = self.engine.lint_with(&profile, &settings, &layered.choices);
             (profile, diagnostics)
         };
@@ -1057,6 +1065,15 @@ impl FileRun<'_> {
             problem: Some(tool_error(&name, message)),
             ..FileOutcome::default()
         };
+        if args.add_suppressions.is_some() {
+            warnings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(format!(
+                    "`{name}`: --add-suppressions does not write into templates yet; its findings \
+                 are reported"
+                ));
+        }
         if !(args.fix || args.diff) {
             let documents = match render(&text) {
                 Ok(documents) => documents,
@@ -1275,6 +1292,11 @@ fn bytes_of(path: &Path) -> Vec<u8> {
     walk::read_file(path).unwrap_or_default()
 }
 
+/// A rendered template's profile: its unknown values are not judged.
+fn load_rendered(path: &Path, text: Vec<u8>) -> Profile {
+    model::load_rendered(path, text, &|include| walk::read_file(include))
+}
+
 fn load_profile(path: &Path, text: Vec<u8>) -> Profile {
     model::load(path, text, &|include| walk::read_file(include))
 }
@@ -1428,6 +1450,7 @@ fn add_templates_of_changed_values(found: &mut walk::Found, config: &Config) {
         .filter(|i| i.explicit && i.path.as_os_str() != "-")
         .map(|i| i.path.clone())
         .collect();
+    let before = found.inputs.len();
     for path in named {
         for dependent in crate::template::repository::dependents(&path) {
             let same = |i: &walk::Input| i.path == dependent;
@@ -1443,9 +1466,11 @@ fn add_templates_of_changed_values(found: &mut walk::Found, config: &Config) {
             });
         }
     }
-    found
-        .inputs
-        .sort_by_cached_key(|input| walk::sort_key(&input.path));
+    if found.inputs.len() > before {
+        found
+            .inputs
+            .sort_by_cached_key(|input| walk::sort_key(&input.path));
+    }
 }
 
 /// When a server config is linted (pre-commit passes only the changed file; a pull request

@@ -27,6 +27,25 @@ pub const MAX_INCLUDE_DEPTH: usize = 10;
 /// Relative `config` paths resolve against the top-level file's folder, as when OpenVPN runs
 /// there, and follow earlier `cd` lines.
 pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u8>>) -> Profile {
+    load_with(path, text, read, false)
+}
+
+/// [`load`] for the text a template rendered: its words may hold unknown values
+/// ([`crate::template::unknown_word`]), which are not judged.
+pub fn load_rendered(
+    path: &Path,
+    text: Vec<u8>,
+    read: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
+) -> Profile {
+    load_with(path, text, read, true)
+}
+
+fn load_with(
+    path: &Path,
+    text: Vec<u8>,
+    read: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
+    rendered: bool,
+) -> Profile {
     let cwd = Cow::Borrowed(path.parent().unwrap_or(Path::new("")));
     let mut builder = Builder {
         read,
@@ -34,6 +53,7 @@ pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u
         sources: Vec::new(),
         stack: Vec::new(),
         state: State::default(),
+        rendered,
     };
     let top = builder.add_source(path.to_path_buf(), text);
     builder.read_source(top);
@@ -53,6 +73,8 @@ struct Builder<'a> {
     /// The files being read, outermost first, to find include cycles.
     stack: Vec<SourceId>,
     state: State,
+    /// The top-level text is a rendered template.
+    rendered: bool,
 }
 
 impl Builder<'_> {
@@ -74,10 +96,11 @@ impl Builder<'_> {
             });
         }
         self.check_connection_remotes(source);
-        // Only a rendered template holds unknown values: one look at the text spares a look
-        // at every word of every other file.
-        self.state.may_hold_unknown =
-            crate::template::may_hold_unknown_word(self.sources[source].text());
+        // Only a rendered template's own text holds unknown values (not the files it
+        // includes): every other file's words are not looked at for them.
+        self.state.may_hold_unknown = self.rendered
+            && source == 0
+            && crate::template::may_hold_unknown_word(self.sources[source].text());
         let count = self.sources[source].parsed.directives().len();
         self.state.options.reserve(count);
         for index in 0..count {

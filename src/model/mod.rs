@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use crate::syntax::{Directive, LineIndex, Parsed, Span, Words};
 
-pub use build::{MAX_INCLUDE_DEPTH, installs, load};
+pub use build::{MAX_INCLUDE_DEPTH, installs, load, load_rendered};
 
 /// Index into [`Profile::sources`]; the top-level file is 0.
 pub type SourceId = usize;

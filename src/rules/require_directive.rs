@@ -33,7 +33,8 @@ impl RequireDirective {
             // are template values the repository does not give (never counted as missing).
             "ifconfig-ipv6" => {
                 model.ifconfig_ipv6.is_some()
-                    || model.applied("ifconfig-ipv6").any(|o| !o.in_connection)
+                    || !model.unknown_lines.is_empty()
+                        && model.applied("ifconfig-ipv6").any(|o| !o.in_connection)
             }
             name => model.applied(name).any(|o| !o.in_connection),
         }

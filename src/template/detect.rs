@@ -19,21 +19,37 @@ pub enum Language {
 /// Whether a walked file may be a template that holds a profile, by its path (relative to the
 /// walk's root): it is then opened, and judged only if it renders a profile.
 pub fn is_template_name(path: &Path) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
-        return false;
+    // Bytes, not components: this runs on every file linted.
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let name_start = bytes
+        .iter()
+        .rposition(|&b| std::path::is_separator(char::from(b)))
+        .map_or(0, |i| i + 1);
+    let name = &bytes[name_start..];
+    let extension = match name.iter().rposition(|&b| b == b'.') {
+        Some(dot) if dot > 0 => &name[dot + 1..],
+        _ => &[][..],
     };
-    let extension = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or_default();
-    matches!(
+    if matches!(
         extension,
-        "tf" | "tftpl" | "j2" | "jinja" | "jinja2" | "tpl" | "tmpl"
-    ) || name.contains(".ovpn.")
-        || name.contains(".conf.")
-        || path
-            .parent()
-            .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "templates"))
+        b"tf" | b"tftpl" | b"j2" | b"jinja" | b"jinja2" | b"tpl" | b"tmpl"
+    ) {
+        return true;
+    }
+    let inner = |part: &[u8]| name.windows(part.len()).any(|w| w == part);
+    if !matches!(extension, b"ovpn" | b"conf") && (inner(b".ovpn.") || inner(b".conf.")) {
+        return true;
+    }
+    // A `templates` folder: its name ends just before a separator.
+    let folders = &bytes[..name_start];
+    memchr::memchr_iter(b's', folders).any(|end| {
+        end >= 8
+            && &folders[end - 8..=end] == b"templates"
+            && folders
+                .get(end + 1)
+                .is_some_and(|&b| std::path::is_separator(char::from(b)))
+            && (end == 8 || std::path::is_separator(char::from(folders[end - 9])))
+    })
 }
 
 /// Whether a file gives templates their values rather than holding a profile: tfvars, YAML

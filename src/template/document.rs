@@ -488,7 +488,8 @@ mod tests {
     use crate::template::placeholder::{self, Syntax};
 
     fn profile_only(path: &Path, text: Vec<u8>) -> (Profile, Vec<Diagnostic>) {
-        let profile = crate::model::load(path, text, &|_| Err(std::io::Error::other("none")));
+        let profile =
+            crate::model::load_rendered(path, text, &|_| Err(std::io::Error::other("none")));
         (profile, Vec::new())
     }
 

@@ -415,7 +415,7 @@ impl Repository {
 
 /// Whether a path stays inside the repository: not absolute, no `..` past the root, no
 /// link out of it.
-fn inside(root: &Path, path: &Path) -> Result<(), String> {
+pub fn inside(root: &Path, path: &Path) -> Result<(), String> {
     let leaves = || {
         Err(format!(
             "`{}` is outside the repository; it was not read",
