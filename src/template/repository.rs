@@ -533,3 +533,34 @@ fn may_hold_profile(content: &str, form: Form) -> bool {
         .iter()
         .any(|word| content.contains(word))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_path_out_of_the_repository_is_refused_however_it_leaves() {
+        let outside = tempfile::tempdir().unwrap();
+        let repository = tempfile::tempdir().unwrap();
+        let root = repository.path();
+        std::fs::create_dir(root.join("m")).unwrap();
+        std::fs::write(root.join("m/ok.tftpl"), "client\n").unwrap();
+        std::fs::write(outside.path().join("secret"), "key\n").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret"), root.join("m/link.tftpl"))
+            .unwrap();
+        assert_eq!(inside(root, &root.join("m/ok.tftpl")), Ok(()));
+        assert_eq!(inside(root, &root.join("m/../m/ok.tftpl")), Ok(()));
+        for out in [
+            PathBuf::from("/etc/passwd"),
+            root.join("m/../../x"),
+            root.join("m/link.tftpl"),
+        ] {
+            let refused = inside(root, &out).unwrap_err();
+            assert!(
+                refused.ends_with("is outside the repository; it was not read"),
+                "{refused}"
+            );
+        }
+    }
+}
