@@ -76,6 +76,9 @@ fn walking_templates_never_reports_a_placeholder_as_refused_or_malformed() {
             "tests/data/templates/client.ovpn.tmpl:2:1: error[missing-ifconfig-ipv6]",
             // The route line of the template, under placeholders of other lengths.
             "tests/data/templates/client.ovpn.tmpl:9:1: error[incomplete-ipv6-routes]",
+            // A shell script's here-document, `$server` and `${PORT:-1194}` unknown.
+            "tests/data/templates/make-client.sh:6:1: error[missing-ifconfig-ipv6]",
+            "tests/data/templates/make-client.sh:9:1: error[incomplete-ipv6-routes]",
             "tests/data/templates/server.conf.j2:13:6: warning[server-redirect-without-ipv6]",
         ]
     );

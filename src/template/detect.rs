@@ -11,6 +11,8 @@ use super::placeholder::Syntax;
 pub enum Language {
     /// A `.tf` file: its heredocs and quoted strings.
     Terraform,
+    /// A shell script: its here-documents, placeholder-only.
+    Shell,
     /// Placeholders of this syntax: `${}` ones rendered with the `VARS` of the `templatefile`
     /// calls that name the file, the others (and `${}` ones no call names) unknown.
     Placeholders(Syntax),
@@ -32,7 +34,7 @@ pub fn is_template_name(path: &Path) -> bool {
     };
     if matches!(
         extension,
-        b"tf" | b"tftpl" | b"j2" | b"jinja" | b"jinja2" | b"tpl" | b"tmpl"
+        b"tf" | b"tftpl" | b"j2" | b"jinja" | b"jinja2" | b"tpl" | b"tmpl" | b"sh" | b"bash"
     ) {
         return true;
     }
@@ -76,6 +78,7 @@ pub fn language_of(path: &Path, text: &[u8]) -> Option<Language> {
         .unwrap_or_default();
     let syntax = match extension {
         "tf" => return Some(Language::Terraform),
+        "sh" | "bash" => return Some(Language::Shell),
         "tftpl" => Syntax::Dollar,
         "j2" | "jinja" | "jinja2" => Syntax::Jinja2,
         "tpl" | "tmpl" => syntax_of(text),

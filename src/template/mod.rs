@@ -17,6 +17,7 @@ pub mod document;
 pub mod hcl;
 pub mod placeholder;
 pub mod repository;
+pub mod shell;
 pub mod terraform;
 
 use std::ops::Range;
@@ -71,6 +72,7 @@ pub fn render(
     })?;
     let documents = match language {
         detect::Language::Terraform => return repository.terraform_file(path, text),
+        detect::Language::Shell => shell::documents(text),
         detect::Language::Placeholders(syntax) => {
             let called = (syntax == placeholder::Syntax::Dollar)
                 .then(|| repository.templatefile_target(path, text))
