@@ -114,7 +114,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let servers = load_servers(&config, config_file.as_ref(), &cwd, color)?;
     let mut found = walk::inputs(&paths, &config, args.force_exclude);
     add_clients_of_linted_servers(&mut found, &config, &servers, &cwd);
-    add_templates_of_changed_values(&mut found, &config);
+    add_templates_of_changed_values(&mut found, &config, &cwd);
     let walk::Found {
         inputs,
         errors: walk_errors,
@@ -1443,7 +1443,7 @@ fn load_servers(
 /// When a file that gives templates their values is named (pre-commit passes only the changed
 /// file): a Terraform module's `.tf` or tfvars file, a role's `defaults/main.yml` or
 /// `vars/main.yml`, the templates that use it are linted too, under their own paths.
-fn add_templates_of_changed_values(found: &mut walk::Found, config: &Config) {
+fn add_templates_of_changed_values(found: &mut walk::Found, config: &Config, cwd: &Path) {
     let named: Vec<PathBuf> = found
         .inputs
         .iter()
@@ -1451,8 +1451,54 @@ fn add_templates_of_changed_values(found: &mut walk::Found, config: &Config) {
         .map(|i| i.path.clone())
         .collect();
     let before = found.inputs.len();
+    // A `template-vars` file (of the top level or of an override) gives values to every
+    // Jinja2 template of the repository it applies to.
+    let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    let template_vars: Vec<PathBuf> = std::iter::once(config.params.template_vars.clone())
+        .chain(
+            (0..config.overrides.len())
+                .filter_map(|i| config.layered(&[i]).ok().map(|f| f.params.template_vars)),
+        )
+        .flatten()
+        .collect();
+    let jinja2_templates = || -> Vec<PathBuf> {
+        walk::inputs(std::slice::from_ref(&config.root), config, false)
+            .inputs
+            .into_iter()
+            // Named as the linted files are: from the working directory.
+            .map(|input| {
+                input
+                    .path
+                    .strip_prefix(cwd)
+                    .map_or_else(|_| input.path.clone(), Path::to_path_buf)
+            })
+            .filter(|path| {
+                path.extension()
+                    .is_some_and(|x| x == "j2" || x == "jinja" || x == "jinja2")
+                    || crate::template::repository::role_template(path)
+            })
+            .collect()
+    };
+    let mut named_vars = false;
+    for path in &named {
+        if template_vars.iter().any(|vars| same_file(vars, path)) {
+            named_vars = true;
+        }
+    }
+    let vars_dependents = if named_vars {
+        jinja2_templates()
+    } else {
+        Vec::new()
+    };
     for path in named {
-        for dependent in crate::template::repository::dependents(&path) {
+        let dependents = crate::template::repository::dependents(&path);
+        for dependent in dependents
+            .into_iter()
+            .chain(vars_dependents.iter().cloned())
+        {
             let same = |i: &walk::Input| i.path == dependent;
             if found.inputs.iter().any(same) {
                 continue;

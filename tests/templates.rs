@@ -277,3 +277,40 @@ fn sarif_and_baselines_use_the_templates_lines() {
     );
     assert_eq!((out.code, out.stdout.as_str()), (0, ""), "{out:?}");
 }
+
+#[test]
+fn naming_a_changed_role_or_template_vars_file_lints_the_templates_that_use_it() {
+    let dir = scratch(&[
+        (
+            ".ovpn6-lint.toml",
+            b"[params]\ntemplate-vars = [\"inventory/group_vars/all.yml\"]\n",
+        ),
+        ("inventory/group_vars/all.yml", b"openvpn_port: 1194\n"),
+        (
+            "roles/vpn/defaults/main.yml",
+            b"openvpn_server: vpn.example.com\n",
+        ),
+        (
+            "roles/vpn/templates/client.ovpn.j2",
+            b"client\ndev tun\nremote {{ openvpn_server }} {{ openvpn_port }}\n",
+        ),
+        ("other/notes.ovpn", b"client\ndev tun\nremote x 1\n"),
+    ]);
+    for changed in [
+        "inventory/group_vars/all.yml",
+        "roles/vpn/defaults/main.yml",
+    ] {
+        let out = run(dir.path(), &["--format", "short", changed]);
+        assert_eq!(out.code, 1, "{changed}: {out:?}");
+        let files: std::collections::BTreeSet<&str> = out
+            .stdout
+            .lines()
+            .map(|l| l.split(':').next().unwrap())
+            .collect();
+        assert_eq!(
+            files,
+            std::collections::BTreeSet::from(["roles/vpn/templates/client.ovpn.j2"]),
+            "{changed}: {out:?}"
+        );
+    }
+}

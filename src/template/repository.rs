@@ -452,6 +452,14 @@ fn names_a_profile(path: &Path) -> bool {
     name.contains("ovpn") || name.contains("vpn") || name.contains(".conf")
 }
 
+/// Whether a file sits in an Ansible role's `templates/` folder.
+pub fn role_template(path: &Path) -> bool {
+    path.parent().is_some_and(|dir| {
+        dir.ancestors()
+            .any(|a| a.file_name().is_some_and(|n| n == "templates"))
+    })
+}
+
 /// The templates whose values a changed file gives: for a module's `.tf` or tfvars file, the
 /// module's other `.tf` files and the `templatefile` targets they name (any path a literal or
 /// `${path.module}/` argument gives, inside the folder's reach); for a role's
