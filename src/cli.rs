@@ -1,6 +1,10 @@
 //! Command-line arguments as written (clap derive); no I/O here. [`crate::app`] turns them into
 //! a run.
 
+pub mod file_run;
+pub mod sinks;
+pub mod views;
+
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
@@ -130,6 +134,10 @@ pub struct Args {
     /// Record every finding of this run in a baseline file, and exit 0 unless the tool failed.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["baseline", "diff", "diff_base"])]
     pub write_baseline: Option<PathBuf>,
+
+    /// Run as a language server over standard input and output (for editors).
+    #[arg(long, exclusive = true)]
+    pub lsp: bool,
 
     /// Print a completion script for SHELL (bash, zsh, fish, powershell, elvish) and exit.
     #[arg(long, value_name = "SHELL", exclusive = true)]

@@ -2,7 +2,7 @@
 //! steps like rule files: a serde mirror that rejects unknown keys, then validated settings.
 //! Every mistake comes back with a span into the file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -36,6 +36,20 @@ pub struct Config {
     pub severity: BTreeMap<String, Spanned<Severity>>,
     pub params: Params,
     pub overrides: Vec<Override>,
+    /// The `[params]` keys that are not built in, in the order written (top level, then each
+    /// override): a rule file must declare each of them ([`Config::check_custom_params`]).
+    pub custom_params: Vec<CustomParam>,
+}
+
+/// A `[params]` key that no built-in param has: a prefix list for an organisation's rules, or
+/// a misspelt name.
+#[derive(Debug, Clone)]
+pub struct CustomParam {
+    pub name: String,
+    /// The key as written in the config file.
+    pub span: Range<usize>,
+    /// Why its value is not a list of prefixes, if it is not.
+    pub problem: Option<ConfigError>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,10 +121,12 @@ impl Config {
             severity: BTreeMap::new(),
             params: Params::default(),
             overrides: Vec::new(),
+            custom_params: Vec::new(),
         }
     }
 
-    /// Reads a config file's text; `root` is its folder.
+    /// Reads a config file's text; `root` is its folder. Its custom params are checked only
+    /// once the rule files are read: call [`Config::check_custom_params`] before linting.
     pub fn parse(text: &str, root: PathBuf) -> Result<Self, ConfigError> {
         let file: ConfigFile = toml::from_str(text).map_err(|e| ConfigError {
             message: e.message().to_owned(),
@@ -144,6 +160,7 @@ impl Config {
         }
         if let Some(table) = &file.params {
             config.params = apply_params(Params::default(), table, &root)?;
+            config.custom_params.extend(custom_params(text, table));
         }
         for over in &file.overrides {
             let role = match &over.role {
@@ -155,6 +172,7 @@ impl Config {
             if let Some(table) = &over.params {
                 // Mistakes in the table show at load time, with their span.
                 apply_params(config.params.clone(), table, &root)?;
+                config.custom_params.extend(custom_params(text, table));
             }
             config.overrides.push(Override {
                 files: spanned_globs(&over.files)?,
@@ -164,6 +182,36 @@ impl Config {
             });
         }
         Ok(config)
+    }
+
+    /// Every custom param must be one that a rule refers to (`declared`: the `$name`s of the
+    /// built-in rules and of the `rule-dirs` files), else it is an unknown param, most likely
+    /// a misspelt built-in one; a declared one must hold a list of prefixes. Until this has
+    /// passed, a custom param whose value is not such a list is left out of the params.
+    pub fn check_custom_params(&self, declared: &BTreeSet<String>) -> Result<(), ConfigError> {
+        if let Some(unknown) = self
+            .custom_params
+            .iter()
+            .find(|p| !declared.contains(&p.name))
+        {
+            let known = params::BUILT_IN_NAMES
+                .iter()
+                .copied()
+                .chain(declared.iter().map(String::as_str));
+            let message = match nearest(&unknown.name, known) {
+                Some(name) => format!("unknown param `{}` (did you mean `{name}`?)", unknown.name),
+                None => format!(
+                    "unknown param `{}`: no built-in param has this name and no rule of \
+                     `rule-dirs` refers to `${}`",
+                    unknown.name, unknown.name
+                ),
+            };
+            return Err(error(unknown.span.clone(), message));
+        }
+        match self.custom_params.iter().find_map(|p| p.problem.clone()) {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
     }
 
     /// What a folder is searched for, for the warning when nothing was linted.
@@ -220,6 +268,30 @@ impl Config {
             .collect()
     }
 
+    /// Every `aws-endpoint` and every `aws-endpoints` file the config names: at the top level
+    /// and in each override.
+    pub fn endpoint_sources(&self) -> (Vec<params::EndpointLink>, Vec<params::CliOutputFile>) {
+        let layers =
+            std::iter::once(self.params.clone()).chain(self.overrides.iter().filter_map(|over| {
+                let table = over.params.as_ref()?;
+                (table.contains_key("aws-endpoint") || table.contains_key("aws-endpoints"))
+                    .then(|| apply_params(Params::default(), table, &self.root).ok())?
+            }));
+        let (mut links, mut files) = (Vec::new(), Vec::new());
+        for params in layers {
+            links.extend(params.aws_endpoint);
+            for file in params.aws_endpoints {
+                if !files
+                    .iter()
+                    .any(|f: &params::CliOutputFile| f.path == file.path)
+                {
+                    files.push(file);
+                }
+            }
+        }
+        (links, files)
+    }
+
     /// [`Config::layered`] for a path relative to [`Config::root`].
     pub fn for_file(&self, relative: &Path) -> Result<FileConfig, ConfigError> {
         self.layered(&self.matching(relative))
@@ -268,6 +340,53 @@ fn rule_layer(table: RulesTable) -> Result<RuleLayer, ConfigError> {
             .insert(id, Spanned::new(severity.span(), parsed));
     }
     Ok(layer)
+}
+
+/// The keys of a `[params]` table that are not built-in params. `text` is the config file, in
+/// which each key is found on its value's line.
+fn custom_params(text: &str, table: &ParamsTable) -> Vec<CustomParam> {
+    let mut found: Vec<CustomParam> = table
+        .iter()
+        .filter(|(key, _)| !params::BUILT_IN_NAMES.contains(&key.as_str()))
+        .map(|(key, value)| {
+            let before = &text[..value.span().start];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let span = before[line_start..]
+                .rfind(key.as_str())
+                .map_or(value.span(), |at| {
+                    line_start + at..line_start + at + key.len()
+                });
+            let problem = value
+                .get_ref()
+                .as_array()
+                .and_then(|items| items.iter().map(|i| i.as_str()).collect::<Option<Vec<_>>>())
+                .ok_or_else(|| format!("params.{key} must be a list of strings"))
+                .and_then(|items| {
+                    items
+                        .iter()
+                        .try_for_each(|p| params::parse_prefix(p).map(drop))
+                        .map_err(|m| format!("params.{key}: {m}"))
+                })
+                .err()
+                .map(|message| error(value.span(), message));
+            CustomParam {
+                name: key.clone(),
+                span,
+                problem,
+            }
+        })
+        .collect();
+    found.sort_by_key(|p| p.span.start);
+    found
+}
+
+/// The name in `known` nearest to `name`, if it is near enough to be a likely misspelling.
+fn nearest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .map(|k| (strsim::levenshtein(name, k), k))
+        .min()
+        .filter(|(distance, k)| *distance <= k.len() / 3 || k.contains(name) || name.contains(k))
+        .map(|(_, k)| k)
 }
 
 /// Validates `[params]` over a base (defaults, or the top-level params for an override).
@@ -347,6 +466,7 @@ fn apply_params(
                             ),
                         )
                     })?;
+                params.traffic_ip_address_type_set = Some(span.clone());
             }
             "split-tunnel" => {
                 params.split_tunnel = value.get_ref().as_bool().ok_or_else(|| {
@@ -356,6 +476,34 @@ fn apply_params(
                          split-tunnel setting)",
                     )
                 })?;
+                params.split_tunnel_set = Some(span.clone());
+            }
+            "aws-endpoint" => {
+                let written = value.get_ref().as_str().ok_or_else(|| {
+                    error(
+                        span.clone(),
+                        "params.aws-endpoint must be a string: \"PATH#NAME\" (a Terraform \
+                         resource or CloudFormation logical id) or an endpoint id \
+                         \"cvpn-endpoint-…\"",
+                    )
+                })?;
+                let target = params::parse_endpoint_target(written, root)
+                    .map_err(|m| error(span.clone(), format!("params.aws-endpoint: {m}")))?;
+                params.aws_endpoint = Some(params::EndpointLink {
+                    target,
+                    written: written.to_owned(),
+                    span: span.clone(),
+                });
+            }
+            "aws-endpoints" => {
+                params.aws_endpoints = strings(key, value)?
+                    .into_iter()
+                    .map(|written| params::CliOutputFile {
+                        path: root.join(&written),
+                        written,
+                        span: span.clone(),
+                    })
+                    .collect();
             }
             "server" => {
                 let written = value.get_ref().as_str().ok_or_else(|| {
@@ -373,19 +521,26 @@ fn apply_params(
             }
             "clients" => {
                 params.clients_configured = true;
-                params.clients = strings(key, value)?
-                    .iter()
-                    .map(|c| {
-                        params::parse_client(c).ok_or_else(|| {
-                            error(
-                                span.clone(),
-                                format!(
-                                    "params.clients: unknown client `{c}` (openvpn2, openvpn3, aws-vpn-client)"
-                                ),
-                            )
-                        })
-                    })
-                    .collect::<Result<_, _>>()?;
+                let mut clients = Vec::new();
+                for c in strings(key, value)? {
+                    let named = params::parse_client(&c).ok_or_else(|| {
+                        error(
+                            span.clone(),
+                            format!(
+                                "params.clients: unknown client `{c}` ({})",
+                                params::CLIENT_NAMES
+                            ),
+                        )
+                    })?;
+                    clients.extend(
+                        named
+                            .iter()
+                            .filter(|n| !clients.contains(*n))
+                            .copied()
+                            .collect::<Vec<_>>(),
+                    );
+                }
+                params.clients = clients;
             }
             "template-vars" => {
                 params.template_vars = strings(key, value)
@@ -411,10 +566,11 @@ fn apply_params(
                 params.template_values =
                     table.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
             }
+            // Kept when it is a list of prefixes; `check_custom_params` reports the rest.
             other => {
-                params
-                    .extra_prefixes
-                    .insert(other.to_owned(), prefixes(other, value)?);
+                if let Ok(list) = prefixes(other, value) {
+                    params.extra_prefixes.insert(other.to_owned(), list);
+                }
             }
         }
     }

@@ -1,9 +1,11 @@
-//! `docs/rules/`: one Markdown page per built-in rule and an index, generated from the rule
-//! files (`rules/<id>.toml` is the single source: summary, why, examples, fix safety, params).
+//! `docs/src/rules/`: one Markdown page per built-in rule and an index, generated from the rule
+//! files (`rules/<id>.toml` is the single source: summary, why, examples, fix safety, params),
+//! and listed in the book's `docs/src/SUMMARY.md` ([`summary_entries`]).
 //!
-//! The pages are committed, so they can be read on GitHub at the tag of each release; SARIF's
-//! `helpUri` and the human report point at them ([`rule_url`]). `tests/rule_docs.rs` fails while
-//! a page is stale; `OVPN6_UPDATE_DOCS=1 cargo test --test rule_docs` rewrites them.
+//! The pages are committed and published with the book (mdBook, `docs/`) on GitHub Pages; SARIF's
+//! `helpUri` and the human report point at them there ([`rule_url`]). `tests/rule_docs.rs` fails
+//! while a page or the book's list of them is stale; `OVPN6_UPDATE_DOCS=1 cargo test --test
+//! rule_docs` rewrites them.
 
 use std::collections::BTreeSet;
 
@@ -11,25 +13,30 @@ use crate::explain::fix_safety;
 use crate::rules::{AppliesTo, BUILTIN, Condition, Params, Rule};
 
 /// The folder of the pages, relative to the repository root.
-pub const DIR: &str = "docs/rules";
+pub const DIR: &str = "docs/src/rules";
+
+/// Where the book is published: the GitHub Pages site of the repository in `Cargo.toml`
+/// (`https://github.com/OWNER/NAME` is served at `https://OWNER.github.io/NAME/`). The book is
+/// published from `main`, so the links carry no version.
+pub const BOOK_URL: &str = "https://ovpn6-lint.github.io/ovpn6-lint";
 
 /// The command that regenerates the pages; stale-page failures name it.
 pub const UPDATE_COMMAND: &str = "OVPN6_UPDATE_DOCS=1 cargo test --test rule_docs";
 
-/// The page of a built-in rule at this version's tag; `None` for a rule from `rule-dirs`,
-/// which has no page.
+/// The book's page of a built-in rule; `None` for a rule from `rule-dirs`, which has no page.
 pub fn rule_url(rule: &Rule) -> Option<String> {
     BUILTIN
         .iter()
         .any(|(name, _)| *name == rule.origin)
-        .then(|| {
-            format!(
-                "{}/blob/v{}/{DIR}/{}.md",
-                env!("CARGO_PKG_REPOSITORY"),
-                env!("CARGO_PKG_VERSION"),
-                rule.id
-            )
-        })
+        .then(|| format!("{BOOK_URL}/rules/{}.html", rule.id))
+}
+
+/// The lines of `docs/src/SUMMARY.md` that list the rule pages under the index, in order.
+pub fn summary_entries(rules: &[Rule]) -> String {
+    rules
+        .iter()
+        .map(|rule| format!("  - [`{id}`](rules/{id}.md)\n", id = rule.id))
+        .collect()
 }
 
 /// A rule's page. `text` is its rule file, read for the `[params]` it names.
@@ -89,10 +96,11 @@ pub fn rule_page(rule: &Rule, text: &str) -> String {
 /// The index: every rule with its severity, fix and summary, linking to its page.
 pub fn index_page(rules: &[Rule]) -> String {
     let mut out = format!(
-        "# Rules\n\n{}\n\nEvery rule is a TOML file in [`rules/`](../../rules/); the file name is \
+        "# Rules\n\n{}\n\nEvery rule is a TOML file in [`rules/`]({}/tree/main/rules); the file name is \
          the rule id, which never changes once released. `ovpn6-lint --list-rules` lists them \
          and `ovpn6-lint --explain ID` prints a page in the terminal.\n\n",
-        generated_from("rules/*.toml")
+        generated_from("rules/*.toml"),
+        env!("CARGO_PKG_REPOSITORY")
     );
     out.push_str("| id | severity | applies to | fix | what it finds |\n|---|---|---|---|---|\n");
     for rule in rules {
@@ -209,7 +217,25 @@ fn condition_doc(condition: Condition) -> (&'static str, &'static str) {
              `pull-filter`, stops them)",
             "server",
         ),
-        Condition::Openvpn3Clients => ("`clients` lists `openvpn3`", "clients"),
+        Condition::Openvpn3Clients => (
+            "`clients` lists an OpenVPN 3 client (`openvpn3`, `openvpn-connect`, `openvpn3-linux`)",
+            "clients",
+        ),
+        Condition::Openvpn2 => (
+            "the finding is for the clients that read the profile as OpenVPN 2 (`openvpn2`, `aws-vpn-client`)",
+            "clients",
+        ),
+        Condition::Openvpn3 => (
+            "the finding is for OpenVPN 3 clients (`openvpn-connect`, `openvpn3-linux`)",
+            "clients",
+        ),
+        Condition::OpenvpnConnect => ("the finding is for OpenVPN Connect", "clients"),
+        Condition::Openvpn3Linux => ("the finding is for openvpn3-linux", "clients"),
+        Condition::NoIpv6Tunnel => (
+            "an OpenVPN 3 client builds no IPv6 tunnel: the server pushes no `ifconfig-ipv6` \
+             that reaches it, or `block-ipv6` turns it off",
+            "server",
+        ),
         Condition::AwsVpnClient => (
             "the profile's clients include the AWS VPN Client (`clients`, or by default for a \
              profile whose every `remote` is an AWS Client VPN endpoint)",
@@ -235,6 +261,11 @@ fn condition_doc(condition: Condition) -> (&'static str, &'static str) {
         Condition::ServerConfigNearby => (
             "no `server` is set and the profile's folder holds a server config",
             "server",
+        ),
+        Condition::EndpointUnlinked => (
+            "no endpoint definition decided the profile's facts (`aws-endpoint`, or an endpoint \
+             id in `remote` that `aws-endpoints` describes)",
+            "aws-endpoint",
         ),
     }
 }
@@ -281,16 +312,28 @@ mod tests {
     use crate::rules::load_rule;
 
     #[test]
+    fn the_book_is_at_the_pages_site_of_the_repository() {
+        let repository = env!("CARGO_PKG_REPOSITORY");
+        let (owner, name) = repository
+            .strip_prefix("https://github.com/")
+            .and_then(|path| path.split_once('/'))
+            .expect("a GitHub repository");
+        assert_eq!(BOOK_URL, format!("https://{owner}.github.io/{name}"));
+    }
+
+    #[test]
     fn only_built_in_rules_link_to_a_page() {
         let (name, text) = BUILTIN[0];
         let params = Params::default();
         let builtin = load_rule(name, text, &params).unwrap();
         let url = rule_url(&builtin).unwrap();
-        assert!(
-            url.ends_with(&format!("/docs/rules/{}.md", builtin.id)),
-            "{url}"
+        assert_eq!(
+            url,
+            format!(
+                "https://ovpn6-lint.github.io/ovpn6-lint/rules/{}.html",
+                builtin.id
+            )
         );
-        assert!(url.contains(&format!("/blob/v{}/", env!("CARGO_PKG_VERSION"))));
         let own = load_rule("policy/ovpn6/own.toml", text, &params).unwrap();
         assert_eq!(rule_url(&own), None);
     }

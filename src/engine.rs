@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::diagnostic::{Applicability, Diagnostic, Fix, Label, Severity};
 use crate::model::{Loc, Profile, Role};
 pub use crate::rules::Detail;
-use crate::rules::params::Client;
+use crate::rules::params::{Client, ClientView};
 use crate::rules::placement;
 use crate::rules::{
     AppliesTo, Condition, Context, Finding, Params, Rule, UNUSED_SUPPRESSION, render,
@@ -76,25 +76,66 @@ impl Engine {
         choices: &RuleChoices,
     ) -> Vec<Diagnostic> {
         let role = settings.role.unwrap_or(profile.model.role);
-        let mut cx = Context::new(profile, settings.params, role);
-        cx.nearby_server = settings.nearby_server;
-        cx.detail = settings.detail;
-        let mut diagnostics = Vec::new();
-        for rule in &self.rules {
-            if rule.id == UNUSED_SUPPRESSION || !choices.on(rule) || !applies(rule, &cx) {
-                continue;
-            }
-            if !rule.when.iter().all(|c| holds(*c, &cx))
-                || rule.unless.iter().any(|c| holds(*c, &cx))
-            {
-                continue;
-            }
-            let mut findings = Vec::new();
-            rule.check.run(&cx, &mut findings);
-            for finding in findings {
-                diagnostics.push(to_diagnostic(rule, finding, &cx, true));
+        let context = |view| {
+            let mut cx = Context::new(profile, settings.params, role);
+            cx.nearby_server = settings.nearby_server;
+            cx.detail = settings.detail;
+            cx.view = view;
+            cx
+        };
+        let mut cx = context(ClientView::Openvpn2);
+        let clients = cx.clients().to_vec();
+        let views = ClientView::of(&clients);
+        // Each view of the profile is judged; a finding that holds for only some of them
+        // says for which clients.
+        let mut found: Vec<(Diagnostic, Vec<ClientView>)> = Vec::new();
+        for &view in &views {
+            cx = context(view);
+            for rule in &self.rules {
+                if rule.id == UNUSED_SUPPRESSION || !choices.on(rule) || !applies(rule, &cx) {
+                    continue;
+                }
+                if !rule.when.iter().all(|c| holds(*c, &cx))
+                    || rule.unless.iter().any(|c| holds(*c, &cx))
+                {
+                    continue;
+                }
+                let mut findings = Vec::new();
+                rule.check.run(&cx, &mut findings);
+                for finding in findings {
+                    let d = to_diagnostic(rule, finding, &cx, true);
+                    match found.iter_mut().find(|(seen, _)| {
+                        seen.rule == d.rule && seen.loc == d.loc && seen.message == d.message
+                    }) {
+                        Some((seen, seen_in)) => {
+                            seen_in.push(view);
+                            // Conditional notes differ by view: keep the sentences of both.
+                            if let (Some(kept), Some(more)) = (&seen.note, &d.note)
+                                && kept != more
+                            {
+                                let common = kept
+                                    .bytes()
+                                    .zip(more.bytes())
+                                    .take_while(|(a, b)| a == b)
+                                    .count();
+                                let common = more[..common].rfind(". ").map_or(0, |i| i + 2);
+                                seen.note = Some(format!("{kept} {}", &more[common..]).into());
+                            }
+                        }
+                        None => found.push((d, vec![view])),
+                    }
+                }
             }
         }
+        let mut diagnostics: Vec<Diagnostic> = found
+            .into_iter()
+            .map(|(mut d, seen_in)| {
+                if seen_in.len() < views.len() {
+                    d.message = format!("{} (for {})", d.message, client_names(&clients, &seen_in));
+                }
+                d
+            })
+            .collect();
         let suppressions = suppression::collect(profile);
         let mut used = vec![BTreeSet::new(); suppressions.len()];
         diagnostics.retain(|d| {
@@ -202,6 +243,16 @@ impl Engine {
     }
 }
 
+/// The configured clients whose view is one of `views`, as `clients` names them.
+pub fn client_names(clients: &[Client], views: &[ClientView]) -> String {
+    clients
+        .iter()
+        .filter(|c| views.contains(&c.view()))
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn applies(rule: &Rule, cx: &Context) -> bool {
     match &rule.applies_to {
         AppliesTo::Any => true,
@@ -222,7 +273,12 @@ pub fn holds(condition: Condition, cx: &Context) -> bool {
             Some(TunnelAddress::Pushed(_) | TunnelAddress::Assumed(_))
         ),
         Condition::ServerPushesRoutesIpv6 => cx.tunnel().receives_pushed_routes(),
-        Condition::Openvpn3Clients => cx.clients().contains(&Client::Openvpn3),
+        Condition::Openvpn3Clients => cx.clients().iter().any(|c| c.view().is_openvpn3()),
+        Condition::Openvpn2 => cx.view == ClientView::Openvpn2,
+        Condition::Openvpn3 => cx.view.is_openvpn3(),
+        Condition::OpenvpnConnect => cx.view == ClientView::OpenvpnConnect,
+        Condition::Openvpn3Linux => cx.view == ClientView::Openvpn3Linux,
+        Condition::NoIpv6Tunnel => cx.view.is_openvpn3() && cx.tunnel().address.is_none(),
         Condition::AwsVpnClient => cx.clients().contains(&Client::AwsVpnClient),
         Condition::Ipv6Routed => {
             let covered = cx.tunnel().covered();
@@ -235,6 +291,7 @@ pub fn holds(condition: Condition, cx: &Context) -> bool {
         Condition::EndpointAssignsIpv6 => cx.params.traffic_ip_address_type.carries_ipv6(),
         Condition::AwsProfile => cx.aws_endpoint().is_some(),
         Condition::ServerConfigNearby => cx.nearby_server.is_some(),
+        Condition::EndpointUnlinked => cx.profile.endpoint.is_none(),
     }
 }
 
@@ -308,20 +365,28 @@ fn to_diagnostic(
                 loc: l.loc,
                 message: l.message,
             })
+            .chain(endpoint_facts(rule, cx).into_iter().flat_map(|linked| {
+                linked.facts.iter().map(|(loc, message)| Label {
+                    loc: loc.clone(),
+                    message: message.clone(),
+                })
+            }))
             .collect(),
         note: Some(note(rule, cx)),
         fix,
     }
 }
 
-/// The rule's note, with the sentences of its conditional notes that hold.
+/// The rule's note, with the sentences of its conditional notes that hold, and what is unknown
+/// of the profile's endpoint when the verdict reads its facts.
 fn note(rule: &Rule, cx: &Context) -> Arc<str> {
     let mut extras = rule
         .notes
         .iter()
         .filter(|extra| extra.when.iter().all(|c| holds(*c, cx)))
         .peekable();
-    if extras.peek().is_none() {
+    let unknown = endpoint_facts(rule, cx).filter(|linked| !linked.unknown.is_empty());
+    if extras.peek().is_none() && unknown.is_none() {
         return Arc::clone(&rule.doc.note);
     }
     let mut note = rule.doc.note.to_string();
@@ -331,7 +396,34 @@ fn note(rule: &Rule, cx: &Context) -> Arc<str> {
             (name == "nearby-server").then(|| Cow::Borrowed(cx.nearby_server.unwrap_or_default()))
         }));
     }
+    if let Some(linked) = unknown {
+        note.push_str(&format!(
+            " Of the endpoint `{}`: {}.",
+            linked.name,
+            linked.unknown.join("; ")
+        ));
+    }
     note.into()
+}
+
+/// The profile's linked endpoint, when the rule's verdict depends on its facts: its conditions
+/// name the split tunnel or the endpoint's IPv6, or its check reads them.
+fn endpoint_facts<'p>(rule: &Rule, cx: &Context<'p>) -> Option<&'p crate::model::LinkedEndpoint> {
+    let linked = cx.profile.endpoint.as_ref()?;
+    let reads =
+        |c: &Condition| matches!(c, Condition::SplitTunnel | Condition::EndpointAssignsIpv6);
+    let in_fix = rule
+        .fix
+        .iter()
+        .flat_map(|f| f.unsafe_when.iter().chain(&f.display_only_when));
+    let depends = rule
+        .when
+        .iter()
+        .chain(&rule.unless)
+        .chain(in_fix)
+        .any(reads)
+        || rule.check.reads_endpoint_facts();
+    depends.then_some(linked)
 }
 
 /// An edit must not make any line 256 bytes or longer (its ending, and a BOM on line 1, count).

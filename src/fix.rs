@@ -223,6 +223,48 @@ pub fn write_atomically(
     new: &[u8],
     root: &Path,
 ) -> Result<(), String> {
+    write_atomically_observed(path, original, new, root, &mut |_| {})
+}
+
+/// A point in [`write_atomically`] that has just been passed, in order. Only
+/// [`WriteStep::Renamed`] changes what the file holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteStep {
+    /// The file was re-read and is still what was linted.
+    Checked,
+    TempCreated,
+    /// Half of the new text is in the temporary file.
+    TempHalfWritten,
+    TempWritten,
+    PermissionsSet,
+    TempSynced,
+    /// The temporary file replaced the original: the commit point.
+    Renamed,
+    FolderSynced,
+}
+
+impl WriteStep {
+    pub const ALL: [WriteStep; 8] = [
+        WriteStep::Checked,
+        WriteStep::TempCreated,
+        WriteStep::TempHalfWritten,
+        WriteStep::TempWritten,
+        WriteStep::PermissionsSet,
+        WriteStep::TempSynced,
+        WriteStep::Renamed,
+        WriteStep::FolderSynced,
+    ];
+}
+
+/// [`write_atomically`], calling `after` as each [`WriteStep`] is passed: the fault-injection
+/// seam through which `tests/fix_faults.rs` ends the process at each of them in turn.
+pub fn write_atomically_observed(
+    path: &Path,
+    original: &[u8],
+    new: &[u8],
+    root: &Path,
+    after: &mut dyn FnMut(WriteStep),
+) -> Result<(), String> {
     if original == new {
         return Ok(());
     }
@@ -235,6 +277,7 @@ pub fn write_atomically(
             path.display()
         ));
     }
+    after(WriteStep::Checked);
     let permissions = fs::metadata(&target)
         .map_err(|e| format!("cannot read the permissions of `{}`: {e}", path.display()))?
         .permissions();
@@ -252,16 +295,25 @@ pub fn write_atomically(
         .prefix(".ovpn6-lint-")
         .tempfile_in(dir)
         .map_err(|e| fail("creating a temporary file", e))?;
-    temp.write_all(new).map_err(|e| fail("writing", e))?;
+    after(WriteStep::TempCreated);
+    let (first, second) = new.split_at(new.len() / 2);
+    temp.write_all(first).map_err(|e| fail("writing", e))?;
+    after(WriteStep::TempHalfWritten);
+    temp.write_all(second).map_err(|e| fail("writing", e))?;
+    after(WriteStep::TempWritten);
     temp.as_file()
         .set_permissions(permissions)
         .map_err(|e| fail("setting permissions", e))?;
+    after(WriteStep::PermissionsSet);
     temp.as_file().sync_all().map_err(|e| fail("syncing", e))?;
+    after(WriteStep::TempSynced);
     temp.persist(&target)
         .map_err(|e| fail("renaming", e.error))?;
+    after(WriteStep::Renamed);
     if let Ok(dir) = fs::File::open(dir) {
         let _ = dir.sync_all();
     }
+    after(WriteStep::FolderSynced);
     Ok(())
 }
 

@@ -87,6 +87,8 @@ fn tunnel_json(profile: &Profile, tunnel: &Tunnel) -> Value {
                 Origin::Redirect(loc) => ("redirect-gateway", place(loc)),
                 Origin::Pushed(loc) => ("pushed", place(loc)),
                 Origin::Assumed(why) => ("assumed", json!({ "by": why.describe() })),
+                Origin::Openvpn3Line(loc) => ("openvpn3-line", place(loc)),
+                Origin::Block(loc) => ("block-ipv6", place(loc)),
             };
             json!({
                 "network": route.network.to_string(),
@@ -96,6 +98,7 @@ fn tunnel_json(profile: &Profile, tunnel: &Tunnel) -> Value {
                     Effect::Installed => "yes",
                     Effect::CompetesWithLanDefault => "competes-with-lan-default",
                     Effect::NoTapGateway => "no-tap-gateway",
+                    Effect::Blocked => "blocking",
                 },
             })
         })

@@ -12,6 +12,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();
+    if args.lsp {
+        return ExitCode::from(ovpn6_lint::lsp::run_stdio());
+    }
     match app::run(args) {
         Ok(status) => ExitCode::from(status),
         Err(app::Fatal(message)) => {

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use serde_json::{Value, json};
 
-use crate::model::tunnel::{Effect, Lookup, Miss, Origin, Tunnel, Via};
+use crate::model::tunnel::{Assumption, Effect, Lookup, Miss, Origin, Tunnel, Via};
 use crate::model::{DropReason, Loc, Profile};
 use crate::report::display_path;
 
@@ -76,13 +76,39 @@ fn describe(profile: &Profile, lookup: &Lookup) -> Answer {
                 "one of `redirect-gateway ipv6`'s four routes".to_owned(),
             ),
             Origin::Pushed(loc) => (Some(place(loc)), "a route the server pushes".to_owned()),
+            Origin::Assumed(Assumption::EndpointTrafficType(traffic)) => (
+                None,
+                format!(
+                    "a route the linked endpoint pushes (its traffic IP address type is `{}`)",
+                    traffic.as_str()
+                ),
+            ),
             Origin::Assumed(why) => (
                 None,
                 format!("a route the server pushes (`{}`)", why.describe()),
             ),
+            Origin::Openvpn3Line(loc) => (Some(place(loc)), "this line's route".to_owned()),
+            Origin::Block(loc) => (
+                Some(place(loc)),
+                "OpenVPN Connect's blocking route for `block-ipv6`".to_owned(),
+            ),
         }
     };
     match (lookup.via, lookup.route) {
+        (Via::Blocked, Some(route)) => {
+            let (at, what) = route_place(&route.origin);
+            Answer {
+                address,
+                via: "blocked",
+                at,
+                route: Some(route.network.to_string()),
+                why: format!(
+                    "{what} {} drops it: it is neither tunnelled nor leaked",
+                    route.network
+                ),
+                depends_on_order: false,
+            }
+        }
         (Via::Tunnel, Some(route)) => {
             let (at, what) = route_place(&route.origin);
             Answer {
@@ -153,6 +179,10 @@ fn describe(profile: &Profile, lookup: &Lookup) -> Answer {
                         blocked.network.map(|n| n.to_string()).unwrap_or_default()
                     ),
                 ),
+                Some(Miss::ClientDrop(drop)) => (
+                    Some(place(&drop.loc)),
+                    format!("no route into the tunnel holds it: {}", drop.why),
+                ),
                 None => (None, "no route into the tunnel holds it".to_owned()),
             };
             Answer {
@@ -167,6 +197,37 @@ fn describe(profile: &Profile, lookup: &Lookup) -> Answer {
     }
 }
 
+/// The answers for `address` of each view of the profile's clients: one answer with no
+/// client names when they all agree, else one per view, with the clients it is for.
+pub fn answers(
+    profile: &Profile,
+    params: &crate::rules::Params,
+    address: &str,
+) -> Vec<(Option<String>, Answer)> {
+    use crate::rules::params::ClientView;
+    let clients = params.clients_for(crate::model::aws::endpoint(profile).is_some());
+    let views = ClientView::of(clients);
+    let mut answers: Vec<(Vec<ClientView>, Answer)> = Vec::new();
+    for view in &views {
+        let tunnel = crate::rules::tunnel_for(profile, params, *view);
+        let Some(answer) = answer(profile, &tunnel, address) else {
+            return Vec::new();
+        };
+        match answers.iter_mut().find(|(_, seen)| *seen == answer) {
+            Some((seen_in, _)) => seen_in.push(*view),
+            None => answers.push((vec![*view], answer)),
+        }
+    }
+    let split = answers.len() > 1;
+    answers
+        .into_iter()
+        .map(|(seen_in, answer)| {
+            let names = split.then(|| crate::engine::client_names(clients, &seen_in));
+            (names, answer)
+        })
+        .collect()
+}
+
 /// `PATH: ADDR: VIA: WHY --> path:line:col`, one line.
 pub fn human(path: &str, answer: &Answer) -> String {
     let pointer = answer
@@ -177,6 +238,7 @@ pub fn human(path: &str, answer: &Answer) -> String {
     let via = match answer.via {
         "tunnel" => "tunnel (into the VPN)",
         "local" => "local (outside the VPN)",
+        "blocked" => "blocked (dropped, not leaked)",
         other => other,
     };
     format!(

@@ -64,9 +64,16 @@ pub enum RoleName {
 #[serde(rename_all = "kebab-case")]
 #[allow(dead_code)]
 pub enum ClientName {
+    /// OpenVPN 2 (`openvpn`, Tunnelblick, the community GUI).
     Openvpn2,
-    Openvpn3,
+    /// The AWS-provided client (AWS VPN Client).
     AwsVpnClient,
+    /// Both OpenVPN 3 families: `openvpn-connect` and `openvpn3-linux`.
+    Openvpn3,
+    /// OpenVPN Connect on Windows, macOS, iOS and Android (OpenVPN 3 core).
+    OpenvpnConnect,
+    /// openvpn3-linux (OpenVPN 3 core on Linux).
+    Openvpn3Linux,
 }
 
 /// What an AWS Client VPN endpoint's tunnel carries (its traffic IP address type).
@@ -107,6 +114,14 @@ pub struct ParamsSchema {
     /// This repository's server config for these profiles, relative to the config file's
     /// folder: they are judged with what it pushes.
     server: Option<String>,
+    /// The AWS Client VPN endpoint these profiles connect to: `"PATH#NAME"` (a Terraform
+    /// `aws_ec2_client_vpn_endpoint` resource or a CloudFormation logical id, the path relative
+    /// to the config file's folder) or an endpoint id `"cvpn-endpoint-…"` known from
+    /// `aws-endpoints`. Its traffic IP address type and split tunnel are then read from there.
+    aws_endpoint: Option<String>,
+    /// Files of AWS CLI output (`aws ec2 describe-client-vpn-endpoints` and
+    /// `describe-client-vpn-routes`), relative to the config file's folder.
+    aws_endpoints: Option<Vec<String>>,
     /// The OpenVPN clients that use these profiles (default `["openvpn2"]`; profiles whose
     /// every `remote` is an AWS Client VPN endpoint default to `["openvpn2", "aws-vpn-client"]`).
     clients: Option<Vec<ClientName>>,

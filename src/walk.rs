@@ -102,21 +102,11 @@ pub fn inputs(paths: &[PathBuf], config: &Config, force_exclude: bool) -> Found 
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk_dir(path, config, &mut lists),
             Ok(_) => {
-                let relative = relative_to(&config.root, path);
-                if force_exclude && config.exclude.is_match(&relative) {
+                let input = explicit_input(path, config);
+                if force_exclude && config.exclude.is_match(&input.relative) {
                     continue;
                 }
-                // An explicit `.conf` is linted when it looks like OpenVPN or the user's own
-                // `include` names it: pre-commit passes every staged nginx.conf too.
-                let included_by_user =
-                    config.include_configured && config.include.is_match(&relative);
-                lists.inputs.push(Input {
-                    path: path.clone(),
-                    relative,
-                    link: fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()),
-                    explicit: true,
-                    only_if_openvpn: is_conf(path) && !included_by_user,
-                });
+                lists.inputs.push(input);
             }
             Err(error) => lists.errors.push(WalkError {
                 path: path.clone(),
@@ -305,6 +295,21 @@ fn is_file(entry: &ignore::DirEntry) -> bool {
     entry
         .file_type()
         .is_some_and(|t| t.is_file() || t.is_symlink())
+}
+
+/// A file named on the command line (or opened in an editor), as the walk lists it.
+pub fn explicit_input(path: &Path, config: &Config) -> Input {
+    let relative = relative_to(&config.root, path);
+    // An explicit `.conf` is linted when it looks like OpenVPN or the user's own
+    // `include` names it: pre-commit passes every staged nginx.conf too.
+    let included_by_user = config.include_configured && config.include.is_match(&relative);
+    Input {
+        path: path.to_path_buf(),
+        relative,
+        link: fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()),
+        explicit: true,
+        only_if_openvpn: is_conf(path) && !included_by_user,
+    }
 }
 
 fn is_conf(path: &Path) -> bool {

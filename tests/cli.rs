@@ -1535,7 +1535,17 @@ fn the_ifconfig_ipv6_fix_is_unsafe_when_openvpn3_clients_use_the_profiles() {
         "[params]\nclients = [\"openvpn2\", \"openvpn3\"]\n",
     );
     let run = repo.run(&["--fix", "--format", "short", "office.ovpn"]);
-    assert_eq!(run.ids(), ["missing-ifconfig-ipv6"], "{run:?}");
+    // The OpenVPN 2 finding says it is for openvpn2; the OpenVPN 3 clients get their own.
+    assert_eq!(
+        run.ids(),
+        ["missing-ifconfig-ipv6", "openvpn3-ipv6-not-pushed"],
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("(for openvpn2)"), "{run:?}");
+    assert!(
+        run.stdout.contains("(for openvpn-connect, openvpn3-linux)"),
+        "{run:?}"
+    );
     assert!(
         !String::from_utf8(repo.read("office.ovpn"))
             .unwrap()
@@ -1692,7 +1702,7 @@ route-ipv6 fc00::/7
 
 [check]
 kind = "routes-cover"
-prefixes = ["fc00::/7"]
+prefixes = "$ula-coverage"
 
 [fix]
 applicability = "safe"

@@ -1,5 +1,5 @@
 //! `schemas/ovpn6-lint.schema.json`, the JSON Schema of `.ovpn6-lint.toml` that editors use, is
-//! what the config types generate, accepts the README's configuration example, and rejects
+//! what the config types generate, accepts the book's configuration example, and rejects
 //! what the linter rejects. `OVPN6_UPDATE_SCHEMA=1 cargo test --test config_schema` rewrites it.
 
 mod common;
@@ -43,13 +43,15 @@ fn committed_schema_is_the_generated_one() {
 }
 
 #[test]
-fn readme_configuration_example_is_valid() {
-    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
-    let section = &readme[readme
-        .find("\n## Configuration\n")
-        .expect("a Configuration section")..];
-    let start = section.find("```toml\n").expect("a TOML example") + "```toml\n".len();
-    let example = &section[start..start + section[start..].find("```").unwrap()];
+fn the_books_configuration_example_is_valid() {
+    let page = std::fs::read_to_string(common::repo().join("docs/src/configuration.md")).unwrap();
+    // The first TOML example with a `[params]` table: the one that shows every key.
+    let example = page
+        .split("```toml\n")
+        .skip(1)
+        .map(|rest| &rest[..rest.find("```").expect("a closed TOML block")])
+        .find(|block| block.contains("[params]"))
+        .expect("a TOML example with [params] in the configuration page");
     assert!(example.contains("[params]"), "{example}");
     assert_eq!(errors(example), Vec::<String>::new(), "{example}");
     // And the linter itself accepts it.

@@ -6,7 +6,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use ovpn6_lint::fix::write_atomically;
+use ovpn6_lint::fix::{WriteStep, write_atomically, write_atomically_observed};
 
 const LEAKY: &[u8] =
     b"client\r\ndev tun\r\nremote vpn.example.com 443\r\n<key>\r\nSECRET\r\n</key>\r\n";
@@ -149,73 +149,118 @@ fn a_read_only_place_gives_exit_2_an_unchanged_file_and_no_temporary_files() {
 
 /// Kill `--fix` at many moments while it works on a large file: afterwards the file is always
 /// either the original or the complete fixed text (the rename is the only commit point).
+/// Set in a child run of this test binary: the [`WriteStep`] after which the child kills itself.
+const KILL_AFTER: &str = "OVPN6_FIX_FAULTS_KILL_AFTER";
+
+/// The process is killed (SIGKILL: no destructor, no clean-up) at each point of the fixer's
+/// write path in turn, through its fault-injection seam: before the rename the file is the
+/// original, from the rename on it is the complete result, the original is never written in
+/// place (between two points, where no kill lands), and a later `--fix` still works. The kills
+/// land where chosen, so the outcome does not depend on the machine's speed or load.
 #[test]
 fn an_interrupted_fix_leaves_the_original_or_the_complete_result() {
+    if let Ok(step) = std::env::var(KILL_AFTER) {
+        return write_and_get_killed(&step);
+    }
     let dir = tempfile::tempdir().unwrap();
     let mut original = b"client\ndev tun\nremote vpn.example.com 443\n<ca>\n".to_vec();
     let line = b"MIIBszCCAVmgAwIBAgIUBGZ3dW1teS1jYS1mb3ItZXhhbXBsZXMwCgYIKoZIzj0E\n";
-    while original.len() < 4_000_000 {
+    while original.len() < 200_000 {
         original.extend_from_slice(line);
     }
     original.extend_from_slice(b"</ca>\n");
     let path = dir.path().join("big.ovpn");
-    // The complete result, for comparison, and how long a whole run takes.
+    // The complete result, as the linter's own `--fix` writes it.
     fs::write(&path, &original).unwrap();
-    let started = std::time::Instant::now();
-    let status = Command::new(binary())
-        .args(["--no-config", "--fix"])
-        .arg(&path)
-        .stdout(Stdio::null())
-        .status()
-        .unwrap();
-    let whole = started.elapsed();
-    assert_eq!(status.code(), Some(0));
-    let fixed = fs::read(&path).unwrap();
-    assert_ne!(fixed, original);
-
-    let mut outcomes = [0usize; 2];
-    // Kills spread over the whole run: the first at once, which leaves the original; the last
-    // round lets the run finish, which leaves the complete result. So both outcomes occur
-    // however slow the machine is at the moment, and every kill between them must leave one.
-    let rounds = 16u32;
-    for round in 0..rounds {
-        fs::write(&path, &original).unwrap();
-        let mut child = Command::new(binary())
+    let fix = || {
+        Command::new(binary())
             .args(["--no-config", "--fix"])
             .arg(&path)
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
+            .status()
+            .unwrap()
+    };
+    assert_eq!(fix().code(), Some(0));
+    let fixed = fs::read(&path).unwrap();
+    assert_ne!(fixed, original);
+    fs::write(dir.path().join("fixed.bin"), &fixed).unwrap();
+
+    // A second name for the original file: whatever the fixer does, it must never write into
+    // the original in place (a kill during such a write would leave a mix), only replace it.
+    let same_inode = dir.path().join("original-inode");
+    for step in WriteStep::ALL {
+        fs::write(&path, &original).unwrap();
+        let _ = fs::remove_file(&same_inode);
+        fs::hard_link(&path, &same_inode).unwrap();
+        let child = Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "an_interrupted_fix_leaves_the_original_or_the_complete_result",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(KILL_AFTER, format!("{step:?}"))
+            .current_dir(dir.path())
+            .output()
             .unwrap();
-        if round + 1 < rounds {
-            std::thread::sleep(whole * round / (rounds - 1));
-            let _ = child.kill();
-        }
-        let _ = child.wait();
+        assert_eq!(
+            std::os::unix::process::ExitStatusExt::signal(&child.status),
+            Some(9),
+            "killed after {step:?}: {}",
+            String::from_utf8_lossy(&child.stderr)
+        );
         let now = fs::read(&path).unwrap();
-        if now == original {
-            outcomes[0] += 1;
-        } else {
+        let committed = step as usize >= WriteStep::Renamed as usize;
+        if committed {
             assert!(
                 now == fixed,
-                "round {round}: the file is neither the original nor the fixed text ({} bytes)",
-                now.len()
+                "killed after {step:?}: not the complete result"
             );
-            outcomes[1] += 1;
+        } else {
+            assert!(now == original, "killed after {step:?}: not the original");
         }
+        assert!(
+            fs::read(&same_inode).unwrap() == original,
+            "killed after {step:?}: the original file was written in place"
+        );
         // A killed process cannot remove its temporary file; it never replaces the profile.
-        for name in leftovers(dir.path()) {
+        let left = leftovers(dir.path());
+        let temp_exists = !committed && step != WriteStep::Checked;
+        assert_eq!(
+            left.len(),
+            usize::from(temp_exists),
+            "after {step:?}: {left:?}"
+        );
+        // The next run is not confused by what the killed one left behind.
+        assert_eq!(fix().code(), Some(0), "--fix after a kill after {step:?}");
+        assert!(fs::read(&path).unwrap() == fixed, "after {step:?}");
+        for name in left {
             fs::remove_file(dir.path().join(name)).unwrap();
         }
     }
-    eprintln!(
-        "interrupted fixes: {} left the original, {} the complete result",
-        outcomes[0], outcomes[1]
+}
+
+/// The child's side: write `fixed.bin` over `big.ovpn` in the current folder, as `--fix`
+/// does, and SIGKILL this process after `step`.
+fn write_and_get_killed(step: &str) {
+    let original = fs::read("big.ovpn").unwrap();
+    let fixed = fs::read("fixed.bin").unwrap();
+    let result = write_atomically_observed(
+        Path::new("big.ovpn"),
+        &original,
+        &fixed,
+        Path::new("."),
+        &mut |passed| {
+            if format!("{passed:?}") == step {
+                let _ = Command::new("kill")
+                    .args(["-KILL", &std::process::id().to_string()])
+                    .status();
+                // Not reached: SIGKILL cannot be caught.
+                std::process::abort();
+            }
+        },
     );
-    assert!(
-        outcomes[0] > 0 && outcomes[1] > 0,
-        "the kills should land both before and after the rename"
-    );
+    panic!("the write finished ({result:?}) without passing {step}");
 }
 
 #[test]

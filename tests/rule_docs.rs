@@ -2,8 +2,9 @@
 //! `bad` example must fire the rule and its `good` example must not, with whatever params make
 //! the rule apply (`when = ["openvpn3-clients"]` needs `clients = ["openvpn3"]`; an example's
 //! `# .ovpn6-lint.toml: [params] …` comment lines add their own). And
-//! `--explain` prints that same text, and `docs/rules/` holds the pages generated from it
-//! (`OVPN6_UPDATE_DOCS=1 cargo test --test rule_docs` regenerates them).
+//! `--explain` prints that same text, and `docs/src/rules/` holds the pages generated from it,
+//! each listed in the book's `docs/src/SUMMARY.md` (`OVPN6_UPDATE_DOCS=1 cargo test --test
+//! rule_docs` regenerates them).
 
 mod common;
 
@@ -17,6 +18,9 @@ fn params_for(condition: &str) -> &'static str {
         "openvpn3-clients" => "clients = [\"openvpn2\", \"openvpn3\"]",
         "server-pushes-ifconfig-ipv6" | "server-pushes-routes-ipv6" => "server-pushes-ipv6 = true",
         "aws-vpn-client" => "clients = [\"openvpn2\", \"aws-vpn-client\"]",
+        // The default clients read as OpenVPN 2.
+        "openvpn2" => "",
+        "openvpn3" | "no-ipv6-tunnel" => "clients = [\"openvpn3\"]",
         other => panic!("teach tests/rule_docs.rs which params make `{other}` hold"),
     }
 }
@@ -129,8 +133,9 @@ fn explain_prints_the_rule_files_summary_why_and_examples() {
     }
 }
 
-/// `docs/rules/<id>.md` and `docs/rules/README.md` are what the rule files generate, and no page
-/// is left for a rule that is gone. With `OVPN6_UPDATE_DOCS=1` the pages are written instead.
+/// `docs/src/rules/<id>.md` and `docs/src/rules/README.md` are what the rule files generate, and
+/// no page is left for a rule that is gone. With `OVPN6_UPDATE_DOCS=1` the pages are written
+/// instead.
 #[test]
 fn docs_pages_are_generated_from_the_rule_files() {
     use ovpn6_lint::docs;
@@ -181,8 +186,54 @@ fn docs_pages_are_generated_from_the_rule_files() {
     );
 }
 
+/// The book lists every rule page, in order, right under the rules index: the lines after
+/// `- [Rules](rules/README.md)` in `docs/src/SUMMARY.md` that are indented under it.
 #[test]
-fn sarif_rules_link_to_their_page_at_this_versions_tag() {
+fn the_books_summary_lists_every_rule_page() {
+    use ovpn6_lint::docs;
+    use ovpn6_lint::rules::{BUILTIN, Params, load_rule};
+
+    let params = Params::default();
+    let rules: Vec<_> = BUILTIN
+        .iter()
+        .map(|(name, text)| load_rule(name, text, &params).expect("built-in rule loads"))
+        .collect();
+    let expected = docs::summary_entries(&rules);
+    let path = common::repo().join("docs/src/SUMMARY.md");
+    let summary = fs::read_to_string(&path).unwrap();
+    let index = "- [Rules](rules/README.md)\n";
+    let from = summary
+        .find(index)
+        .unwrap_or_else(|| panic!("SUMMARY.md has no line `{}`", index.trim_end()))
+        + index.len();
+    let listed_len: usize = summary[from..]
+        .split_inclusive('\n')
+        .take_while(|line| line.starts_with("  - "))
+        .map(str::len)
+        .sum();
+    let listed = &summary[from..from + listed_len];
+    if listed == expected {
+        return;
+    }
+    if std::env::var_os("OVPN6_UPDATE_DOCS").is_some() {
+        let updated = format!(
+            "{}{expected}{}",
+            &summary[..from],
+            &summary[from + listed_len..]
+        );
+        fs::write(&path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        listed,
+        expected,
+        "docs/src/SUMMARY.md does not list the rule pages; run `{}`",
+        docs::UPDATE_COMMAND
+    );
+}
+
+#[test]
+fn sarif_rules_link_to_their_page_in_the_book() {
     let dir = tempfile::tempdir().unwrap();
     let output = ovpn6_lint(dir.path())
         .args(["--no-config", "--format", "sarif", "-"])
@@ -198,15 +249,14 @@ fn sarif_rules_link_to_their_page_at_this_versions_tag() {
         let id = rule["id"].as_str().unwrap();
         assert_eq!(
             rule["helpUri"].as_str(),
-            Some(
-                format!(
-                    "https://github.com/ovpn6-lint/ovpn6-lint/blob/v{}/docs/rules/{id}.md",
-                    env!("CARGO_PKG_VERSION")
-                )
-                .as_str()
-            ),
+            Some(format!("https://ovpn6-lint.github.io/ovpn6-lint/rules/{id}.html").as_str()),
             "{id}"
         );
-        assert!(common::repo().join(format!("docs/rules/{id}.md")).is_file());
+        // mdBook turns docs/src/rules/ID.md into rules/ID.html.
+        assert!(
+            common::repo()
+                .join(format!("docs/src/rules/{id}.md"))
+                .is_file()
+        );
     }
 }

@@ -43,6 +43,8 @@ rule_fixtures! {
     ipv6_directive_ignored => "ipv6-directive-ignored",
     missing_ifconfig_ipv6 => "missing-ifconfig-ipv6",
     openvpn3_push_only_option => "openvpn3-push-only-option",
+    openvpn3_refused_profile => "openvpn3-refused-profile",
+    openvpn3_ipv6_not_pushed => "openvpn3-ipv6-not-pushed",
     redundant_route_ipv6 => "redundant-route-ipv6",
     route_ipv6_dropped => "route-ipv6-dropped",
     route_ipv6_host_bits => "route-ipv6-host-bits",

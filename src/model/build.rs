@@ -62,6 +62,8 @@ fn load_with(
         sources: builder.sources,
         model,
         server: None,
+        endpoint: None,
+        openvpn3: std::sync::OnceLock::new(),
     }
 }
 

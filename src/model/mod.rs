@@ -8,6 +8,7 @@
 pub mod address;
 pub mod aws;
 mod build;
+pub mod openvpn3;
 pub mod options;
 pub mod pushed;
 pub mod tunnel;
@@ -75,6 +76,23 @@ pub struct Profile {
     pub model: Model,
     /// The client's server config, when the repository holds it (`server` param).
     pub server: Option<PairedServer>,
+    /// The AWS Client VPN endpoint whose definition decided this profile's facts.
+    pub endpoint: Option<LinkedEndpoint>,
+    /// What OpenVPN 3 makes of the top-level file, read when first asked for.
+    pub openvpn3: std::sync::OnceLock<openvpn3::Openvpn3>,
+}
+
+/// An AWS Client VPN endpoint linked to a profile: the files that define it follow the
+/// profile's own in [`Profile::sources`], so findings can point at the line that decided a fact.
+#[derive(Debug, Clone)]
+pub struct LinkedEndpoint {
+    /// As the definition names it (`office`, `OfficeVpn`, `cvpn-endpoint-…`), and where.
+    pub name: String,
+    /// Each fact that decided the verdict, at its line: "traffic IP address type `dual-stack`".
+    pub facts: Vec<(Loc, String)>,
+    /// Facts the definition does not give, each saying which setting and why, with its place
+    /// (`infra/main.tf:22`).
+    pub unknown: Vec<String>,
 }
 
 /// A client's server config: its files follow the client's own in [`Profile::sources`], so
@@ -136,6 +154,12 @@ impl Profile {
     /// `mode server`) or pushes something.
     pub fn is_server(&self) -> bool {
         self.model.role == Role::Server || !self.model.pushes.is_empty()
+    }
+
+    /// Adds a file that defines this profile's endpoint to its sources; its id.
+    pub fn add_source(&mut self, path: PathBuf, parsed: Parsed) -> SourceId {
+        self.sources.push(Source::new(path, parsed));
+        self.sources.len() - 1
     }
 
     /// This client with `server`'s files and pushes, as OpenVPN gives them to it.
@@ -207,6 +231,12 @@ impl Profile {
 
     pub fn top(&self) -> &Source {
         &self.sources[0]
+    }
+
+    /// The profile as OpenVPN 3 core reads it (OpenVPN Connect, openvpn3-linux).
+    pub fn openvpn3(&self) -> &openvpn3::Openvpn3 {
+        self.openvpn3
+            .get_or_init(|| openvpn3::read(self.top().text()))
     }
 
     pub fn directive(&self, id: DirectiveId) -> Directive<'_> {

@@ -32,6 +32,8 @@ pub enum Server<'a> {
 pub enum Assumption {
     ServerPushesIpv6,
     TrafficType(TrafficType),
+    /// The traffic type of the AWS endpoint linked to the profile (its definition says it).
+    EndpointTrafficType(TrafficType),
 }
 
 impl Assumption {
@@ -40,6 +42,12 @@ impl Assumption {
         match self {
             Assumption::ServerPushesIpv6 => "server-pushes-ipv6 = true".to_owned(),
             Assumption::TrafficType(t) => format!("traffic-ip-address-type = \"{}\"", t.as_str()),
+            Assumption::EndpointTrafficType(t) => {
+                format!(
+                    "the linked endpoint's traffic IP address type is {}",
+                    t.as_str()
+                )
+            }
         }
     }
 }
@@ -65,6 +73,10 @@ pub enum Origin {
     Pushed(Loc),
     /// A route the config says the server pushes.
     Assumed(Assumption),
+    /// A `route-ipv6` or `redirect-gateway ipv6` line as OpenVPN 3 reads it.
+    Openvpn3Line(Loc),
+    /// One of the blocking routes OpenVPN Connect installs for `block-ipv6`.
+    Block(Loc),
 }
 
 /// What the kernel does with a tunnel route.
@@ -76,6 +88,8 @@ pub enum Effect {
     CompetesWithLanDefault,
     /// On tap, no gateway and a metric other than 0: OpenVPN does not install it.
     NoTapGateway,
+    /// A blocking route: traffic to it is dropped, neither tunnelled nor leaked.
+    Blocked,
 }
 
 /// Where the tunnel's IPv6 address comes from.
@@ -94,7 +108,20 @@ pub struct Tunnel {
     pub address: Option<TunnelAddress>,
     /// What the server pushes that the profile's `pull-filter`/`route-nopull` remove.
     pub blocked: Vec<Blocked>,
+    /// Lines of the profile the client drops when it builds the tunnel (OpenVPN 3), with why.
+    pub client_drops: Vec<ClientDrop>,
+    /// Whether this is OpenVPN 2.6's view, whose dropped lines the [`Model`] lists.
+    pub openvpn2: bool,
     covered: PrefixSet,
+}
+
+/// A profile line the client reads and then drops when it builds the tunnel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientDrop {
+    /// The network it would have routed, when it names one.
+    pub network: Option<Ipv6Net>,
+    pub loc: Loc,
+    pub why: String,
 }
 
 /// Where one address goes.
@@ -114,6 +141,8 @@ pub enum Via {
     Tunnel,
     /// Out through the local network, outside the VPN.
     Local,
+    /// Dropped by a blocking route (OpenVPN Connect's `block-ipv6`): not leaked.
+    Blocked,
 }
 
 /// A route that would have carried an address, and why it does not.
@@ -125,6 +154,8 @@ pub enum Miss<'a> {
     NotInstalled(&'a TunnelRoute),
     /// The server pushes it; the profile's own line removes it.
     Blocked(&'a Blocked),
+    /// The client drops the line when it builds the tunnel.
+    ClientDrop(&'a ClientDrop),
 }
 
 /// The four routes `redirect-gateway ipv6` adds (`::/0` would lose to the LAN's default route).
@@ -255,21 +286,36 @@ impl Tunnel {
                 });
             }
         }
+        let mut tunnel = Tunnel::from_routes(routes, address, blocked, Vec::new());
+        tunnel.openvpn2 = true;
+        tunnel
+    }
+
+    /// A tunnel built by another reading than OpenVPN 2.6's ([`super::openvpn3`]).
+    pub fn from_routes(
+        routes: Vec<TunnelRoute>,
+        address: Option<TunnelAddress>,
+        blocked: Vec<Blocked>,
+        client_drops: Vec<ClientDrop>,
+    ) -> Self {
         let covered = PrefixSet::from_prefixes(
             routes
                 .iter()
-                .filter(|r| r.effect == Effect::Installed)
+                .filter(|r| matches!(r.effect, Effect::Installed | Effect::Blocked))
                 .map(|r| r.network),
         );
         Tunnel {
             routes,
             address,
             blocked,
+            client_drops,
+            openvpn2: false,
             covered,
         }
     }
 
-    /// What the tunnel carries: the installed routes of length 1 or more.
+    /// What leaves no longer through the local network: the installed routes of length 1
+    /// or more, and blocking routes.
     pub fn covered(&self) -> &PrefixSet {
         &self.covered
     }
@@ -287,12 +333,18 @@ impl Tunnel {
         let best = self
             .routes
             .iter()
-            .filter(|r| r.effect == Effect::Installed && holds(&r.network))
+            .filter(|r| {
+                matches!(r.effect, Effect::Installed | Effect::Blocked) && holds(&r.network)
+            })
             .max_by_key(|r| r.network.prefix_len());
         if let Some(route) = best {
             return Lookup {
                 address,
-                via: Via::Tunnel,
+                via: if route.effect == Effect::Blocked {
+                    Via::Blocked
+                } else {
+                    Via::Tunnel
+                },
                 route: Some(route),
                 misses: Vec::new(),
             };
@@ -305,6 +357,7 @@ impl Tunnel {
             .dropped_routes_ipv6
             .iter()
             .chain(&model.named_routes_ipv6)
+            .filter(|_| self.openvpn2)
             .filter(|d| {
                 d.reason == DropReason::Name
                     || intended_network(&d.spec).is_some_and(|net| holds(&net))
@@ -328,6 +381,12 @@ impl Tunnel {
                 .iter()
                 .filter(|b| b.network.is_some_and(|net| holds(&net)))
                 .map(Miss::Blocked),
+        );
+        misses.extend(
+            self.client_drops
+                .iter()
+                .filter(|d| d.network.is_none_or(|net| holds(&net)))
+                .map(Miss::ClientDrop),
         );
         Lookup {
             address,

@@ -10,7 +10,7 @@ use ipnet::Ipv6Net;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::params::{Client, Params};
+use super::params::{Client, ClientView, Params};
 use crate::diagnostic::{Applicability, Edit, Label};
 use crate::model::aws::AwsEndpoint;
 use crate::model::tunnel::{Server, Tunnel};
@@ -25,6 +25,11 @@ pub trait Check: Debug + Send + Sync {
     /// Whether it judges the profile as a whole (something missing from it, what its routes
     /// cover): its findings then point at an anchor line, not at a line that is at fault.
     fn judges_whole_profile(&self) -> bool {
+        false
+    }
+    /// Whether its verdict reads the AWS endpoint's facts (traffic type, split tunnel) beyond
+    /// the rule's `when`/`unless` conditions.
+    fn reads_endpoint_facts(&self) -> bool {
         false
     }
 }
@@ -65,6 +70,8 @@ pub struct Context<'a> {
     pub nearby_server: Option<&'a str>,
     /// How much of a finding the run shows ([`Context::shows_fixes`]).
     pub detail: Detail,
+    /// Which clients' reading of the profile the rules judge now.
+    pub view: ClientView,
     tunnel: OnceCell<Tunnel>,
     aws: OnceCell<Option<AwsEndpoint>>,
     anchor: OnceCell<Option<Span>>,
@@ -79,6 +86,7 @@ impl<'a> Context<'a> {
             role,
             nearby_server: None,
             detail: Detail::Full,
+            view: ClientView::Openvpn2,
             tunnel: OnceCell::new(),
             aws: OnceCell::new(),
             anchor: OnceCell::new(),
@@ -93,10 +101,11 @@ impl<'a> Context<'a> {
         self.detail == Detail::Full
     }
 
-    /// The tunnel view ([`Tunnel`]), worked out once for all the rules that ask.
+    /// The tunnel view ([`Tunnel`]) of the clients judged now, worked out once for all the
+    /// rules that ask.
     pub fn tunnel(&self) -> &Tunnel {
         self.tunnel
-            .get_or_init(|| tunnel_of(self.profile, self.params))
+            .get_or_init(|| tunnel_for(self.profile, self.params, self.view))
     }
 
     /// The AWS Client VPN endpoint of the profile, if every `remote` names one.
@@ -128,24 +137,39 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The tunnel view of a profile under a config's params: what the server pushes comes from its
-/// paired config, else from `traffic-ip-address-type`/`server-pushes-ipv6`, else nothing.
+/// The tunnel that `view`'s clients build from a profile under a config's params.
+pub fn tunnel_for(profile: &Profile, params: &Params, view: ClientView) -> Tunnel {
+    use crate::model::openvpn3::tunnel::{Platform, build};
+    let platform = match view {
+        ClientView::Openvpn2 => return tunnel_of(profile, params),
+        ClientView::OpenvpnConnect => Platform::Connect,
+        ClientView::Openvpn3Linux => Platform::Linux,
+    };
+    build(profile.openvpn3(), server_of(profile, params), platform)
+}
+
+/// The tunnel view of a profile under a config's params, as OpenVPN 2.6 builds it.
 pub fn tunnel_of(profile: &Profile, params: &Params) -> Tunnel {
+    Tunnel::new(&profile.model, server_of(profile, params))
+}
+
+/// What the server pushes comes from its paired config, else from
+/// `traffic-ip-address-type`/`server-pushes-ipv6`, else nothing.
+fn server_of<'a>(profile: &'a Profile, params: &'a Params) -> Server<'a> {
     let server_pushes = profile.server.as_ref().map(|s| s.pushes.as_slice());
-    let server = match (server_pushes, params.assumed_pushes()) {
+    match (server_pushes, params.assumed_pushes()) {
         (Some(pushes), _) => Server::Pushes(pushes),
         (None, Some(why)) => Server::Assumed {
             why,
-            // A split tunnel pushes only its route table's routes, which the linter cannot see.
+            // A split tunnel pushes only its route table's routes: those the repository shows.
             routes: if params.split_tunnel {
-                &[]
+                &params.endpoint_routes
             } else {
                 &params.required_coverage
             },
         },
         (None, None) => Server::Unknown,
-    };
-    Tunnel::new(&profile.model, server)
+    }
 }
 
 /// One thing a check found.
@@ -332,8 +356,19 @@ pub enum Condition {
     ServerPushesIfconfigIpv6,
     /// IPv6 routes the server pushes reach the profile.
     ServerPushesRoutesIpv6,
-    /// `clients` lists `openvpn3`.
+    /// `clients` lists an OpenVPN 3 client (`openvpn3`, `openvpn-connect`, `openvpn3-linux`).
     Openvpn3Clients,
+    /// The clients judged now read the profile as OpenVPN 2 (`openvpn2`, `aws-vpn-client`).
+    Openvpn2,
+    /// The clients judged now run OpenVPN 3 core (OpenVPN Connect or openvpn3-linux).
+    Openvpn3,
+    /// The clients judged now are OpenVPN Connect (Windows, macOS, iOS, Android).
+    OpenvpnConnect,
+    /// The clients judged now are openvpn3-linux.
+    Openvpn3Linux,
+    /// The clients judged now run OpenVPN 3 and build no IPv6 tunnel: the server pushes no
+    /// `ifconfig-ipv6` that reaches them, or `block-ipv6` turns it off.
+    NoIpv6Tunnel,
     /// The profile's clients include the AWS VPN Client (`clients`, or by default for an AWS
     /// profile).
     AwsVpnClient,
@@ -348,6 +383,9 @@ pub enum Condition {
     AwsProfile,
     /// No `server` is set, and the profile's folder holds a server config.
     ServerConfigNearby,
+    /// No endpoint definition (`aws-endpoint`, or an endpoint id that `aws-endpoints` knows)
+    /// decided the profile's facts.
+    EndpointUnlinked,
 }
 
 pub const CONDITIONS: &[(&str, Condition)] = &[
@@ -360,12 +398,18 @@ pub const CONDITIONS: &[(&str, Condition)] = &[
         Condition::ServerPushesRoutesIpv6,
     ),
     ("openvpn3-clients", Condition::Openvpn3Clients),
+    ("openvpn2", Condition::Openvpn2),
+    ("openvpn3", Condition::Openvpn3),
+    ("openvpn-connect", Condition::OpenvpnConnect),
+    ("openvpn3-linux", Condition::Openvpn3Linux),
+    ("no-ipv6-tunnel", Condition::NoIpv6Tunnel),
     ("aws-vpn-client", Condition::AwsVpnClient),
     ("ipv6-routed", Condition::Ipv6Routed),
     ("split-tunnel", Condition::SplitTunnel),
     ("endpoint-assigns-ipv6", Condition::EndpointAssignsIpv6),
     ("aws-profile", Condition::AwsProfile),
     ("server-config-nearby", Condition::ServerConfigNearby),
+    ("endpoint-unlinked", Condition::EndpointUnlinked),
 ];
 
 pub fn conditions(values: &[Spanned<String>]) -> Result<Vec<Condition>, LoadError> {

@@ -98,6 +98,10 @@ impl Check for LegacyIpv6Lines {
         }
     }
 
+    fn reads_endpoint_facts(&self) -> bool {
+        true
+    }
+
     fn vars(&self) -> &'static [&'static str] {
         &["reason", "line"]
     }

@@ -8,6 +8,7 @@ mod allowed_directives;
 mod check;
 mod forbid_directive;
 mod legacy_ipv6_lines;
+mod openvpn3_refuses;
 mod openvpn_drops;
 mod openvpn_refuses;
 pub mod params;
@@ -28,7 +29,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 pub use check::{
-    Check, CheckArgs, Condition, Context, Detail, Finding, FindingFix, LoadError, tunnel_of,
+    Check, CheckArgs, Condition, Context, Detail, Finding, FindingFix, LoadError, tunnel_for,
+    tunnel_of,
 };
 pub use params::Params;
 
@@ -325,6 +327,9 @@ pub const KINDS: &[(&str, Loader)] = &[
     }),
     ("openvpn-drops", |a, p| {
         Ok(Box::new(openvpn_drops::OpenvpnDrops::load(a, p)?))
+    }),
+    ("openvpn3-refuses", |a, p| {
+        Ok(Box::new(openvpn3_refuses::Openvpn3Refuses::load(a, p)?))
     }),
     ("openvpn-refuses", |a, p| {
         Ok(Box::new(openvpn_refuses::OpenvpnRefuses::load(a, p)?))

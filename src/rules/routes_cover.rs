@@ -46,11 +46,20 @@ impl Check for RoutesCover {
             .iter()
             .map(|net| format!("route-ipv6 {net}"))
             .collect();
-        let last_route = model.routes_ipv6.last();
-        let loc = last_route.map_or_else(
-            || where_to_point(cx.profile),
-            |r| cx.profile.route_line(&r.option).loc.clone(),
-        );
+        // The last route line the clients judged now read.
+        let last_route = if cx.view.is_openvpn3() {
+            cx.profile
+                .openvpn3()
+                .routes_ipv6
+                .last()
+                .map(|r| r.loc.clone())
+        } else {
+            model
+                .routes_ipv6
+                .last()
+                .map(|r| cx.profile.route_line(&r.option).loc.clone())
+        };
+        let loc = last_route.unwrap_or_else(|| where_to_point(cx.profile));
         let mut finding = Finding::at(loc)
             .var("uncovered", uncovered.describe())
             .var("required", join(required))

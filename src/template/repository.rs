@@ -50,6 +50,14 @@ pub struct Read {
     pub warnings: Vec<String>,
 }
 
+impl std::fmt::Debug for Repository {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Repository")
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Repository {
     pub fn new(root: &Path) -> Self {
         Self {
