@@ -16,7 +16,7 @@ use crate::fix;
 use crate::model::Profile;
 use crate::report::{self, Checked, Problem, ProblemKind};
 use crate::walk;
-use crate::workspace::{NearbyServers, Workspace, load_profile};
+use crate::workspace::{NearbyServers, Reading, Workspace, load_profile};
 
 /// What a run needs to check one file; shared by the worker threads.
 pub struct FileRun<'a> {
@@ -123,22 +123,14 @@ impl FileRun<'_> {
         {
             return self.check_template(input, name, text, language);
         }
-        // Only a file with a template's name or a vars file can be here without `include`
-        // naming it (the walk matched the others already).
-        let template_name = crate::template::detect::is_template_name(&input.path);
-        let maybe_not_included =
-            template_name || input.explicit && crate::template::detect::gives_values(&input.path);
-        let included = !maybe_not_included || workspace.config.include.is_match(&input.relative);
-        if !included && (!input.explicit || crate::template::detect::gives_values(&input.path)) {
-            // Walked as a possible template (`client.ovpn.bak`) and none; or a vars file,
-            // whose templates were added to the run.
+        let reading = workspace.reading(input);
+        if reading == Reading::Skipped {
             return FileOutcome::default();
         }
-        let only_if_profile = !included && template_name;
         let holds_nul = memchr::memchr(0, &text).is_some();
         let loaded = load_profile(&input.path, text);
         if input.only_if_openvpn && !loaded.looks_like_openvpn()
-            || only_if_profile && !loaded.reads_as_profile()
+            || reading == Reading::IfItReadsAsProfile && !loaded.reads_as_profile()
         {
             return FileOutcome::default();
         }

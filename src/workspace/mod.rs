@@ -25,7 +25,7 @@ use crate::selection::{RuleSelection, UnknownRule};
 use crate::walk;
 
 pub use document::{
-    DocumentError, FixError, Linted, NearbyServers, View, load_profile, load_rendered,
+    DocumentError, FixError, Linted, NearbyServers, Reading, View, load_profile, load_rendered,
 };
 pub use endpoints::Endpoints;
 pub use error::{FileError, WorkspaceError};
@@ -169,7 +169,9 @@ impl Workspace {
     }
 
     /// Whether `path` is a file whose change changes findings of other documents: the config
-    /// file, a server config that clients pair with, or a file that defines a linked endpoint.
+    /// file, a server config that clients pair with, a file that defines a linked endpoint, or
+    /// one that may give templates their values (a `.tf`, tfvars or YAML vars file: the
+    /// repository's Terraform is read once per workspace).
     pub fn is_setting_file(&self, path: &Path) -> bool {
         let same = |a: &Path, b: &Path| {
             a == b
@@ -187,5 +189,7 @@ impl Workspace {
                 .iter()
                 .any(|(server, _)| same(server, path))
             || self.endpoints.registry.defines(path)
+            || crate::template::detect::gives_values(path)
+            || path.extension().is_some_and(|x| x == "tf")
     }
 }
