@@ -70,8 +70,9 @@ pub fn find(
     let path = profile.top().path.as_path();
     for host in remote_hosts(profile) {
         for name in crate::template::unknown_names(host) {
-            // In a heredoc of a `.tf` file the placeholder's expression is the name.
-            if let Some(resource) = referenced_endpoint(name)
+            // In a heredoc of a `.tf` file the placeholder's expression is the name, its
+            // punctuation written as `_` (`replace_aws_ec2_client_vpn_endpoint.vpn.dns_name…`).
+            if let Some(resource) = referenced_endpoint_in(name, true)
                 && path.extension().is_some_and(|e| e == "tf")
                 && let Some(entry) = registry.in_module(folder_of(path), resource)
             {
@@ -105,10 +106,17 @@ fn remote_hosts(profile: &Profile) -> impl Iterator<Item = &str> {
 /// The `NAME` of `aws_ec2_client_vpn_endpoint.NAME` in an expression's text, anywhere in it
 /// (`replace(aws_ec2_client_vpn_endpoint.vpn.dns_name, "*.", "")`).
 pub fn referenced_endpoint(expression: &str) -> Option<&str> {
+    referenced_endpoint_in(expression, false)
+}
+
+/// [`referenced_endpoint`]; `sanitized`: the text is an unknown value's name, where `_` stands
+/// for any punctuation, so it may also come before the resource type.
+fn referenced_endpoint_in(expression: &str, sanitized: bool) -> Option<&str> {
     const RESOURCE: &str = "aws_ec2_client_vpn_endpoint.";
     let at = expression.find(RESOURCE)?;
     let before = expression[..at].chars().next_back();
-    if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '.') {
+    let glued = |c: char| c.is_alphanumeric() || c == '.' || (c == '_' && !sanitized);
+    if before.is_some_and(glued) {
         return None;
     }
     let rest = &expression[at + RESOURCE.len()..];
@@ -196,8 +204,15 @@ pub fn attach(
         unknown: Vec::new(),
     };
     let at = |profile: &mut Profile, place: &Place| -> Option<Loc> {
-        let source = match profile.sources.iter().position(|s| s.path == place.path) {
-            Some(source) => source,
+        // Not the profile's own file: in a `.tf` heredoc that is the rendered profile, whose
+        // bytes are not the definition's.
+        let known = profile
+            .sources
+            .iter()
+            .skip(1)
+            .position(|s| s.path == place.path);
+        let source = match known {
+            Some(index) => index + 1,
             None => {
                 let parsed = registry.file(&place.path)?.clone();
                 profile.add_source(place.path.clone(), parsed)
@@ -384,11 +399,6 @@ mod tests {
                 "replace(aws_ec2_client_vpn_endpoint.office-1.dns_name, \"*.\", \"\")",
                 Some("office-1"),
             ),
-            // As `unknown_word` writes the same expression.
-            (
-                "replace(aws_ec2_client_vpn_endpoint.vpn.dns_name,__*.____)",
-                Some("vpn"),
-            ),
             (
                 "trimprefix(aws_ec2_client_vpn_endpoint.lab.dns_name, \"*.\")",
                 Some("lab"),
@@ -400,6 +410,16 @@ mod tests {
         ] {
             assert_eq!(referenced_endpoint(text), expected, "{text}");
         }
+        // As `unknown_word` writes an expression: punctuation becomes `_`.
+        let word = crate::template::unknown_word(
+            "replace(aws_ec2_client_vpn_endpoint.vpn.dns_name, \"*.\", \"\")",
+        );
+        let name = crate::template::unknown_names(&word).next().unwrap();
+        assert_eq!(referenced_endpoint_in(name, true), Some("vpn"));
+        assert_eq!(
+            referenced_endpoint_in("data.aws_ec2_client_vpn_endpoint.x", true),
+            None
+        );
     }
 
     #[test]
