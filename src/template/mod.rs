@@ -12,6 +12,9 @@
 //! condition that depends on one is taken as false and recorded in
 //! [`Rendered::unknown_conditions`], and a loop over one runs no iteration.
 
+pub mod ansible_vars;
+pub mod jinja2;
+
 use std::ops::Range;
 use std::path::PathBuf;
 
