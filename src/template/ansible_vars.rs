@@ -133,7 +133,9 @@ impl VarValue {
             toml::Value::Float(number) => VarValue::Float(*number),
             toml::Value::Boolean(flag) => VarValue::Bool(*flag),
             toml::Value::Datetime(datetime) => VarValue::Text(datetime.to_string()),
-            toml::Value::Array(items) => VarValue::List(items.iter().map(Self::from_toml).collect()),
+            toml::Value::Array(items) => {
+                VarValue::List(items.iter().map(Self::from_toml).collect())
+            }
             toml::Value::Table(table) => VarValue::Map(
                 table
                     .iter()
@@ -232,7 +234,9 @@ fn convert(node: &MarkedYaml<'_>, path: &Path) -> Result<VarValue, VarsError> {
     };
     Ok(match &node.data {
         YamlData::Representation(text, style, tag) => {
-            let tag = tag.as_ref().map(|tag| (tag.handle.as_str(), tag.suffix.as_str()));
+            let tag = tag
+                .as_ref()
+                .map(|tag| (tag.handle.as_str(), tag.suffix.as_str()));
             match tag {
                 None if *style == ScalarStyle::Plain => resolve_plain_scalar(text),
                 None => VarValue::Text(text.to_string()),
@@ -482,10 +486,14 @@ mod tests {
 
     #[test]
     fn yaml11_booleans_are_those_of_pyyaml() {
-        for text in ["yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"] {
+        for text in [
+            "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
+        ] {
             assert_eq!(one(text), VarValue::Bool(true), "{text}");
         }
-        for text in ["no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"] {
+        for text in [
+            "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE",
+        ] {
             assert_eq!(one(text), VarValue::Bool(false), "{text}");
         }
         // PyYAML's SafeLoader does not resolve y/n, nor mixed case beyond the first letter.
@@ -560,9 +568,18 @@ mod tests {
         let group = "port: 443\n";
         let role_vars = "proto: tcp\n";
         let variables = Variables::layered(&[
-            VarSource::File { path: Path::new("defaults/main.yml"), text: defaults },
-            VarSource::File { path: Path::new("group.yml"), text: group },
-            VarSource::File { path: Path::new("vars/main.yml"), text: role_vars },
+            VarSource::File {
+                path: Path::new("defaults/main.yml"),
+                text: defaults,
+            },
+            VarSource::File {
+                path: Path::new("group.yml"),
+                text: group,
+            },
+            VarSource::File {
+                path: Path::new("vars/main.yml"),
+                text: role_vars,
+            },
             VarSource::Inline {
                 path: Path::new("ovpn6-lint.toml"),
                 line: Some(4),
@@ -573,7 +590,10 @@ mod tests {
         let port = variables.get("port").unwrap();
         assert_eq!(port.value, VarValue::Int(443));
         assert_eq!(port.origin.path, PathBuf::from("group.yml"));
-        assert_eq!(variables.get("proto").unwrap().value, VarValue::Text("tcp".into()));
+        assert_eq!(
+            variables.get("proto").unwrap().value,
+            VarValue::Text("tcp".into())
+        );
         let net = variables.get("net").unwrap();
         assert_eq!(net.value, VarValue::Text("fd01::/64".into()));
         assert_eq!(net.origin.line, Some(4));
@@ -593,7 +613,15 @@ mod tests {
     #[test]
     fn empty_files_set_nothing() {
         assert!(read_vars_file(Path::new("v.yml"), "").unwrap().is_empty());
-        assert!(read_vars_file(Path::new("v.yml"), "---\n").unwrap().is_empty());
-        assert!(read_vars_file(Path::new("v.yml"), "# only\n").unwrap().is_empty());
+        assert!(
+            read_vars_file(Path::new("v.yml"), "---\n")
+                .unwrap()
+                .is_empty()
+        );
+        assert!(
+            read_vars_file(Path::new("v.yml"), "# only\n")
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -80,7 +80,9 @@ pub fn segments(
                 while text.start < text.end && bytes[text.start].is_ascii_whitespace() {
                     text.start += 1;
                 }
-            } else if whitespace.trim_blocks && kind != TagKind::Expression && close_marker.is_none()
+            } else if whitespace.trim_blocks
+                && kind != TagKind::Expression
+                && close_marker.is_none()
             {
                 if source[text.clone()].starts_with("\r\n") {
                     text.start += 2;
@@ -310,7 +312,10 @@ mod tests {
             lstrip_blocks: true,
         };
         let source = "  {% if a %}\n  x {% if b %}\n    {{ c }}\n  {# note #}\n  {%+ endif %}\n";
-        assert_eq!(texts(source, whitespace), "[if a]  x [if b]    <c>\n  [endif]");
+        assert_eq!(
+            texts(source, whitespace),
+            "[if a]  x [if b]    <c>\n  [endif]"
+        );
     }
 
     #[test]
