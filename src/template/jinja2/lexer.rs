@@ -143,6 +143,28 @@ pub fn segments(
     Ok(segments)
 }
 
+/// The `{# … #}` comments of a template (whole tags, delimiters included), for suppression
+/// comments such as `{# ovpn6-lint: disable=… #}`. Comments inside `{% raw %}` are text, not
+/// comments; a tag that does not close ends the search.
+pub fn comments(source: &str) -> Vec<Range<usize>> {
+    let mut comments = Vec::new();
+    let mut pos = 0;
+    while let Ok(Some(tag)) = next_tag(source, pos, source.len()) {
+        pos = tag.range.end;
+        match tag.kind {
+            TagKind::Comment => comments.push(tag.range),
+            TagKind::Statement if source[tag.inner.clone()].trim() == "raw" => {
+                match raw_block(source, &tag, source.len()) {
+                    Ok((_, endraw)) => pos = endraw.range.end,
+                    Err(_) => break,
+                }
+            }
+            _ => {}
+        }
+    }
+    comments
+}
+
 /// The next `{{`, `{%` or `{#` tag at or after `pos`, read to its end.
 fn next_tag(source: &str, pos: usize, end: usize) -> Result<Option<Tag>, LexError> {
     let bytes = source.as_bytes();
@@ -333,6 +355,13 @@ mod tests {
     #[test]
     fn crlf_after_a_block_is_one_newline() {
         assert_eq!(texts("{% if a %}\r\nx\r\n", ANSIBLE), "[if a]x\r\n");
+    }
+
+    #[test]
+    fn comments_are_found_outside_raw_blocks() {
+        let source = "a {# ovpn6-lint: disable=x #}\n{% raw %}{# text #}{% endraw %}{#- b -#}";
+        let found: Vec<&str> = comments(source).into_iter().map(|r| &source[r]).collect();
+        assert_eq!(found, ["{# ovpn6-lint: disable=x #}", "{#- b -#}"]);
     }
 
     #[test]
