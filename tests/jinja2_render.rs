@@ -389,3 +389,44 @@ fn a_value_that_refers_to_itself_is_an_error_at_its_line() {
     assert!(error.line.is_some());
     assert!(error.message.contains("refers to itself"), "{error}");
 }
+
+#[test]
+fn the_else_of_a_loop_over_an_unknown_value_does_not_run_either() {
+    let template = "{% for r in routes %}route {{ r }}\n{% else %}no routes\n{% endfor %}\
+                    {% for r in [] %}x{% else %}empty\n{% endfor %}";
+    let rendered = render(template, "");
+    assert_eq!(rendered.text, "empty\n");
+    assert_eq!(rendered.unknown_conditions.len(), 1);
+    let known = render(template, "routes: []");
+    assert_eq!(known.text, "no routes\nempty\n");
+    assert!(known.unknown_conditions.is_empty());
+}
+
+#[test]
+fn values_that_are_templates_follow_trim_blocks_too() {
+    let defaults = "lines: \"{% for n in [1, 2] %}\\nr{{ n }}\\n{% endfor %}\"\n";
+    assert_eq!(render("{{ lines }}|", defaults).text, "r1\nr2\n|");
+}
+
+#[test]
+fn the_header_accepts_the_default_newline_sequence_only() {
+    let ok = "#jinja2: newline_sequence: '\\n', trim_blocks: True\nx\n";
+    assert_eq!(render(ok, "").text, "x\n");
+    let error = render_error("#jinja2: newline_sequence: '\\r\\n'\nx\n", "", 10);
+    assert!(error.message.contains("newline_sequence"), "{error}");
+}
+
+#[test]
+fn a_multi_line_tag_error_points_at_the_tag() {
+    let error = render_error("a\nb\n{{ x |\n  nofilter( }}\n", "", jinja2::DEFAULT_FUEL);
+    assert_eq!(error.line, Some(3), "{error}");
+}
+
+#[test]
+fn a_key_a_known_mapping_lacks_is_not_defined() {
+    let rendered = render(
+        "{% for r in rs %}{% if r.proto is defined %}D{% else %}U{% endif %}{{ r.port is undefined }}{{ r.host is defined }}{% endfor %}",
+        "rs: [{host: a}]",
+    );
+    assert_eq!(rendered.text, "UTrueTrue");
+}

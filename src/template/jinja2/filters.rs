@@ -9,7 +9,7 @@ use std::sync::Arc;
 use minijinja::value::{Kwargs, Rest, Value, ValueKind};
 use minijinja::{Environment, Error, ErrorKind, State};
 
-use super::values::{Recorder, UNDEFINED_MARK, map_value, python_str, unknown, unknown_name};
+use super::values::{Recorder, map_value, python_str, unknown, unknown_name};
 
 /// minijinja's builtin filters (with the features this crate enables) that behave as Jinja2's.
 const BUILTIN_FILTERS: &[&str] = &[
@@ -129,8 +129,6 @@ pub(super) fn install(env: &mut Environment<'static>, recorder: Arc<Recorder>) {
     env.set_formatter(move |out, _state, value| {
         let text = if let Some(name) = unknown_name(value) {
             recorder.word(name)
-        } else if value.is_undefined() {
-            UNDEFINED_MARK.to_string()
         } else {
             python_str(value, true)
         };
@@ -151,6 +149,13 @@ pub(super) fn install(env: &mut Environment<'static>, recorder: Arc<Recorder>) {
     env.add_filter("dict2items", dict2items);
     env.add_filter("items2dict", items2dict);
     env.add_filter("combine", combine);
+    // A key a known mapping lacks is an unknown value; `is defined` says what Ansible says.
+    env.add_test("defined", |value: Value| {
+        !value.is_undefined() && unknown_name(&value).is_none()
+    });
+    env.add_test("undefined", |value: Value| {
+        value.is_undefined() || unknown_name(&value).is_some()
+    });
     env.add_test(
         "truthy",
         |value: Value, convert_bool: Option<bool>, kwargs: Kwargs| {

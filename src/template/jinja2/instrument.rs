@@ -131,6 +131,7 @@ pub(super) fn instrument(
 ) -> Result<Instrumented, TagError> {
     let mut out = Instrumented::default();
     let mut bindings: HashMap<String, Vec<String>> = HashMap::new();
+    let mut blocks: Vec<Block> = Vec::new();
     for segment in segments {
         match segment {
             Segment::Text(range) => {
@@ -169,7 +170,9 @@ pub(super) fn instrument(
             }
             Segment::Statement { tag, inner } => {
                 let text = source[inner.clone()].trim();
-                let rewritten = rewrite_statement(env, text, tag, file, table, &mut bindings)?;
+                let mut rewritten =
+                    rewrite_statement(env, text, tag, file, table, &mut bindings, &mut blocks)?;
+                track_blocks(text, &mut rewritten, &mut blocks);
                 out.offsets.push((out.source.len(), tag.start, false));
                 let _ = write!(out.source, "{{% {rewritten} %}}");
             }
@@ -197,6 +200,11 @@ pub(super) fn install_guards(env: &mut Environment<'static>, recorder: Arc<Recor
         }
     });
     env.add_function(MISSING, |_: &State, label: String| unknown(label));
+}
+
+/// An expression or statement with dotted filter and test names mangled as registered.
+pub(super) fn mangle_names(text: &str) -> String {
+    scan(text).rewritten
 }
 
 /// The label of a registered filter or test name (dotted names are mangled to register them).
@@ -294,6 +302,56 @@ impl Guard {
     }
 }
 
+/// An open block tag, as far as rewriting needs to know.
+enum Block {
+    /// A `{% for %}` over a value that may be unknown: its `{% else %}` (run when the loop runs
+    /// no iteration) must not run when the value is unknown.
+    For {
+        guard_args: String,
+        in_else: bool,
+    },
+    Other,
+}
+
+/// Keeps the stack of open blocks, and guards the `{% else %}` of a loop.
+fn track_blocks(text: &str, rewritten: &mut String, blocks: &mut Vec<Block>) {
+    let keyword = first_word(text);
+    match keyword {
+        "if" | "macro" | "call" | "filter" | "block" | "with" | "autoescape" => {
+            blocks.push(Block::Other)
+        }
+        "set"
+            if !tokens(text)
+                .iter()
+                .any(|t| t.depth == 0 && t.text(text) == "=") =>
+        {
+            blocks.push(Block::Other)
+        }
+        "else" => {
+            if let Some(Block::For {
+                guard_args,
+                in_else,
+            }) = blocks.last_mut()
+            {
+                if !guard_args.is_empty() {
+                    *in_else = true;
+                    *rewritten = format!("else %}}{{% if {KNOWN}({guard_args})");
+                }
+            }
+        }
+        "endfor" => {
+            if let Some(Block::For { in_else: true, .. }) = blocks.last() {
+                *rewritten = "endif %}{% endfor".to_string();
+            }
+            blocks.pop();
+        }
+        _ if keyword.starts_with("end") => {
+            blocks.pop();
+        }
+        _ => {}
+    }
+}
+
 fn rewrite_statement(
     env: &Environment<'static>,
     text: &str,
@@ -301,6 +359,7 @@ fn rewrite_statement(
     file: usize,
     table: &mut Table,
     bindings: &mut HashMap<String, Vec<String>>,
+    blocks: &mut Vec<Block>,
 ) -> Result<String, TagError> {
     let keyword = first_word(text);
     let rest = text[keyword.len()..].trim_start();
@@ -344,6 +403,10 @@ fn rewrite_statement(
             let iterable = &after[..iterable_end];
             let id = condition_id();
             let guard = Guard::new(env, iterable, tag.start)?;
+            blocks.push(Block::For {
+                guard_args: guard.args.clone(),
+                in_else: false,
+            });
             let reads = through_bindings(&guard.reads, bindings);
             for target in identifiers(targets) {
                 bindings.insert(target, reads.clone());

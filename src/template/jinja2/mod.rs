@@ -276,6 +276,16 @@ fn read_header(text: &str) -> Result<Header, String> {
                 pair.trim()
             ));
         };
+        if key.trim() == "newline_sequence" {
+            // Ansible writes what Jinja2 outputs; only the default keeps the template's bytes.
+            if matches!(value.trim(), "'\\n'" | "\"\\n\"") {
+                continue;
+            }
+            return Err(format!(
+                "`newline_sequence: {}` in the `#jinja2:` line is not supported (only '\\n' is)",
+                value.trim()
+            ));
+        }
         let flag = match value.trim() {
             "True" => true,
             "False" => false,

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::path::PathBuf;
 
 use super::instrument::{MARK_CLOSE, MARK_ID_END, MARK_OPEN, Mark, Table};
-use super::values::{Recorded, UNDEFINED_MARK};
+use super::values::Recorded;
 use crate::template::ansible_vars::Variables;
 use crate::template::{Origin, Piece, PieceKind, UnknownCondition, is_unknown_word, unknown_word};
 
@@ -64,7 +64,7 @@ pub(super) fn trace(
             }) => {
                 let file = &files[*file];
                 let source = file.anchor.clone().unwrap_or_else(|| tag.clone());
-                if is_unknown_word(&text) || text.contains(UNDEFINED_MARK) {
+                if is_unknown_word(&text) {
                     let name = recorded
                         .words
                         .get(&text)

@@ -8,16 +8,13 @@ use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr, Value, ValueKind};
-use minijinja::{Environment, Error, State};
+use minijinja::{Environment, Error, ErrorKind, State};
 
 use super::RenderError;
+use super::instrument;
 use super::lexer::{self, Segment, Whitespace};
 use crate::template::ansible_vars::{VarValue, Variable, Variables};
 use crate::template::unknown_word;
-
-/// Printed for an undefined value (a key a known mapping lacks); the tracer turns the
-/// expression that printed it into an unknown value named after the expression.
-pub(super) const UNDEFINED_MARK: char = '\u{E003}';
 
 /// How deep values that are templates may refer to other such values.
 const VALUE_DEPTH_LIMIT: usize = 32;
@@ -77,6 +74,54 @@ pub(super) fn unknown_name(value: &Value) -> Option<&str> {
     value
         .downcast_object_ref::<Unknown>()
         .map(|unknown| unknown.name.as_str())
+}
+
+/// A mapping the variables give: a key it lacks is an unknown value (named by its path,
+/// `server.port`), not an undefined one, so it prints as one and is never taken as empty.
+#[derive(Debug)]
+pub(super) struct KnownMap {
+    path: String,
+    entries: indexmap::IndexMap<Value, Value>,
+}
+
+impl Object for KnownMap {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Map
+    }
+
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        if let Some(value) = self.entries.get(key) {
+            return Some(value.clone());
+        }
+        Some(match key.as_str() {
+            Some(text) => unknown(format!("{}.{text}", self.path)),
+            None => unknown(format!("{}[{key}]", self.path)),
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.entries.keys().cloned().collect())
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        Some(self.entries.len())
+    }
+
+    /// Python's `dict.get(key, default=None)`: a default, not an unknown value.
+    fn call_method(
+        self: &Arc<Self>,
+        _: &mut State<'_, '_>,
+        method: &str,
+        args: &[Value],
+    ) -> Result<Value, Error> {
+        match (method, args) {
+            ("get", [key]) => Ok(self.entries.get(key).cloned().unwrap_or(Value::from(()))),
+            ("get", [key, default]) => {
+                Ok(self.entries.get(key).cloned().unwrap_or(default.clone()))
+            }
+            _ => Err(Error::from(ErrorKind::UnknownMethod)),
+        }
+    }
 }
 
 /// What a render learns besides its output.
@@ -204,15 +249,25 @@ impl Root {
             VarValue::List(items) => Value::from(
                 items
                     .iter()
-                    .map(|item| self.convert(name, variable, item))
+                    .enumerate()
+                    .map(|(index, item)| self.convert(&format!("{name}[{index}]"), variable, item))
                     .collect::<Vec<_>>(),
             ),
-            VarValue::Map(entries) => map_value(entries.iter().map(|(key, value)| {
-                (
-                    self.convert(name, variable, key),
-                    self.convert(name, variable, value),
-                )
-            })),
+            VarValue::Map(entries) => Value::from_object(KnownMap {
+                path: name.to_string(),
+                entries: entries
+                    .iter()
+                    .map(|(key, value)| {
+                        let key = self.convert(name, variable, key);
+                        let path = match key.as_str() {
+                            Some(text) => format!("{name}.{text}"),
+                            None => format!("{name}[{key}]"),
+                        };
+                        let value = self.convert(&path, variable, value);
+                        (key, value)
+                    })
+                    .collect(),
+            }),
         }
     }
 
@@ -225,23 +280,28 @@ impl Root {
             trim_blocks: true,
             lstrip_blocks: false,
         };
-        let lone_expression = match lexer::segments(text, 0..text.len(), whitespace).as_deref() {
+        let segments = lexer::segments(text, 0..text.len(), whitespace);
+        let lone_expression = match segments.as_deref() {
             Ok([Segment::Expression { tag, inner }]) if *tag == (0..text.len()) => {
-                Some(&text[inner.clone()])
+                Some(instrument::mangle_names(&text[inner.clone()]))
             }
             _ => None,
         };
-        let result = match lone_expression {
-            Some(expression) => self
+        let result = match (&lone_expression, segments) {
+            (Some(expression), _) => self
                 .env
-                .compile_expression(expression)
+                .compile_expression(expression.as_str())
                 .and_then(|compiled| compiled.eval(&context)),
-            None => self.env.render_str(text, &context).map(Value::from),
+            (None, Ok(segments)) => self
+                .env
+                .render_str(&whitespace_applied(text, &segments), &context)
+                .map(Value::from),
+            (None, Err(error)) => Err(Error::new(ErrorKind::SyntaxError, error.message)),
         };
         match result {
             Ok(value) => {
                 if let Some(text) = value.as_str()
-                    && (crate::template::is_unknown_word(text) || text.contains(UNDEFINED_MARK))
+                    && crate::template::is_unknown_word(text)
                 {
                     return unknown(name);
                 }
@@ -252,7 +312,7 @@ impl Root {
             }
             Err(error) => {
                 let uses_unknown = lone_expression
-                    .and_then(|expression| self.env.compile_expression(expression).ok())
+                    .and_then(|expression| self.env.compile_expression_owned(expression).ok())
                     .is_some_and(|compiled| {
                         compiled.undeclared_variables(false).iter().any(|used| {
                             unknown_name(&context.get_attr(used).unwrap_or_default()).is_some()
@@ -301,6 +361,39 @@ impl Object for Root {
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         Enumerator::Empty
     }
+}
+
+/// A value template with Jinja2's whitespace rules already applied (minijinja runs with them
+/// off, since the instrumented templates carry them applied) and dotted filter names mangled.
+fn whitespace_applied(text: &str, segments: &[Segment]) -> String {
+    let mut applied = String::with_capacity(text.len());
+    for segment in segments {
+        match segment {
+            Segment::Text(range) => {
+                let literal = &text[range.clone()];
+                if is_template(literal) {
+                    let _ = write!(applied, "{{% raw %}}{literal}{{% endraw %}}");
+                } else {
+                    applied.push_str(literal);
+                }
+            }
+            Segment::Expression { inner, .. } => {
+                let _ = write!(
+                    applied,
+                    "{{{{ {} }}}}",
+                    instrument::mangle_names(&text[inner.clone()])
+                );
+            }
+            Segment::Statement { inner, .. } => {
+                let _ = write!(
+                    applied,
+                    "{{% {} %}}",
+                    instrument::mangle_names(&text[inner.clone()])
+                );
+            }
+        }
+    }
+    applied
 }
 
 /// A mapping that keeps its keys in order, as Python's `dict` does.
