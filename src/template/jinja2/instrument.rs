@@ -332,11 +332,10 @@ fn track_blocks(text: &str, rewritten: &mut String, blocks: &mut Vec<Block>) {
                 guard_args,
                 in_else,
             }) = blocks.last_mut()
+                && !guard_args.is_empty()
             {
-                if !guard_args.is_empty() {
-                    *in_else = true;
-                    *rewritten = format!("else %}}{{% if {KNOWN}({guard_args})");
-                }
+                *in_else = true;
+                *rewritten = format!("else %}}{{% if {KNOWN}({guard_args})");
             }
         }
         "endfor" => {
