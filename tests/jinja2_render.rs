@@ -74,7 +74,8 @@ fn check_map(template: &str, rendered: &Rendered) {
             PieceKind::Literal => assert_eq!(text, source, "a literal is a copy of the template"),
             PieceKind::Value { .. } => assert!(
                 (source.starts_with("{{") && source.ends_with("}}"))
-                    || source.starts_with("{% include"),
+                    || source.starts_with("{% include")
+                    || source.starts_with("{% import"),
                 "a value points at its placeholder: {source:?}"
             ),
             PieceKind::Unknown { name } => {
@@ -429,4 +430,30 @@ fn a_key_a_known_mapping_lacks_is_not_defined() {
         "rs: [{host: a}]",
     );
     assert_eq!(rendered.text, "UTrueTrue");
+}
+
+#[test]
+fn an_imported_macro_maps_to_the_call() {
+    let template = "{% import 'macros.j2' as m %}\n{{ m.remote(host) }}\n";
+    let rendered = render_full(
+        template,
+        "host: vpn.example.net",
+        &[(
+            "macros.j2",
+            "{% macro remote(h) %}remote {{ h }} 1194{% endmacro %}\n",
+        )],
+        jinja2::DEFAULT_FUEL,
+    )
+    .unwrap();
+    assert_eq!(rendered.text, "remote vpn.example.net 1194\n");
+    // The macro's text comes out of the `{{ }}` that calls it: that is where findings point.
+    let call = tag(template, "{{ m.remote(host) }}");
+    assert!(
+        rendered
+            .pieces
+            .iter()
+            .all(|piece| piece.source == call || piece.source.start >= call.end),
+        "{:#?}",
+        rendered.pieces
+    );
 }

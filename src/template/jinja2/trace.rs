@@ -38,12 +38,28 @@ pub(super) fn trace(
     recorded: &Recorded,
 ) -> Traced {
     let mut traced = Traced::default();
-    for (mark, text) in runs(output) {
+    // Output of an included file produced inside a `{{ }}` of the template (a macro of an
+    // imported file) points at that `{{ }}`; other output of an included file, at the tag that
+    // includes it.
+    let anchor = |file: &File, stack: &[usize]| -> Option<Range<usize>> {
+        file.anchor.as_ref()?;
+        let called_from = stack
+            .iter()
+            .rev()
+            .find_map(|id| match table.marks.get(*id) {
+                Some(Mark::Expression { file: 0, tag, .. }) => Some(tag.clone()),
+                _ => None,
+            });
+        called_from.or_else(|| file.anchor.clone())
+    };
+    for (stack, text) in runs(output) {
+        let mark = stack.last().copied();
         let (source, kind, text) = match mark.and_then(|id| table.marks.get(id)) {
             Some(Mark::Literal { file, source }) => {
                 let file = &files[*file];
+                let file_anchor = anchor(file, &stack);
                 let copied = file.text.get(source.clone()) == Some(text.as_str());
-                match &file.anchor {
+                match &file_anchor {
                     None if copied => (source.clone(), PieceKind::Literal, text),
                     anchor => {
                         let origin = Origin {
@@ -63,7 +79,7 @@ pub(super) fn trace(
                 reads,
             }) => {
                 let file = &files[*file];
-                let source = file.anchor.clone().unwrap_or_else(|| tag.clone());
+                let source = anchor(file, &stack).unwrap_or_else(|| tag.clone());
                 if is_unknown_word(&text) {
                     let name = recorded
                         .words
@@ -134,9 +150,9 @@ pub(super) fn trace(
     traced
 }
 
-/// The output split into runs of text, each with the innermost open mark.
-fn runs(output: &str) -> Vec<(Option<usize>, String)> {
-    let mut runs: Vec<(Option<usize>, String)> = Vec::new();
+/// The output split into runs of text, each with the marks open around it (innermost last).
+fn runs(output: &str) -> Vec<(Vec<usize>, String)> {
+    let mut runs: Vec<(Vec<usize>, String)> = Vec::new();
     let mut stack: Vec<usize> = Vec::new();
     let mut chars = output.chars();
     while let Some(c) = chars.next() {
@@ -150,15 +166,15 @@ fn runs(output: &str) -> Vec<(Option<usize>, String)> {
                     id = id * 10 + digit.to_digit(10).unwrap_or(0) as usize;
                 }
                 stack.push(id);
-                runs.push((Some(id), String::new()));
+                runs.push((stack.clone(), String::new()));
             }
             MARK_CLOSE => {
                 stack.pop();
-                runs.push((stack.last().copied(), String::new()));
+                runs.push((stack.clone(), String::new()));
             }
             c => match runs.last_mut() {
                 Some((_, text)) => text.push(c),
-                None => runs.push((None, c.to_string())),
+                None => runs.push((Vec::new(), c.to_string())),
             },
         }
     }
