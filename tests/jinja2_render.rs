@@ -349,6 +349,7 @@ fn an_include_maps_to_its_tag() {
 #[test]
 fn a_syntax_error_says_where() {
     let error = render_error("a\nb\n{% if x %}\nc\n", "", jinja2::DEFAULT_FUEL);
+    assert!(error.message.contains("not closed"), "{error}");
     assert_eq!(error.path, PathBuf::from(TEMPLATE));
     assert_eq!(error.line, Some(3), "{error}");
     let error = render_error("a\n{{ x\nb\n", "", jinja2::DEFAULT_FUEL);
@@ -456,4 +457,28 @@ fn an_imported_macro_maps_to_the_call() {
         "{:#?}",
         rendered.pieces
     );
+}
+
+#[test]
+fn a_render_that_grows_too_large_is_stopped_with_its_line() {
+    let template = "a\n{% for i in range(1000) %}{{ 'x' * 1000000 }}{% endfor %}\n";
+    let error = render_error(template, "", jinja2::DEFAULT_FUEL);
+    assert!(error.message.contains("grew past"), "{error}");
+    assert_eq!(error.line, Some(2), "{error}");
+    let literal = format!("{}\n", "y".repeat(10_000));
+    let template = format!(
+        "{{% for i in range(1000) %}}{{% for j in range(10) %}}{literal}{{% endfor %}}{{% endfor %}}"
+    );
+    let error = render_error(&template, "", jinja2::DEFAULT_FUEL);
+    assert!(error.message.contains("grew past"), "{error}");
+}
+
+#[test]
+fn a_block_left_open_or_closed_wrongly_is_reported_at_its_tag() {
+    let error = render_error("a\n{% for r in rs %}\n{% if r %}\nx\n{% endif %}\n", "", 10);
+    assert_eq!(error.line, Some(2), "{error}");
+    assert!(error.message.contains("not closed"), "{error}");
+    let error = render_error("{% if a %}\n{% endfor %}\n", "", 10);
+    assert_eq!(error.line, Some(2), "{error}");
+    assert!(error.message.contains("line 1"), "{error}");
 }

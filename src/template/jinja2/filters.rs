@@ -132,6 +132,15 @@ pub(super) fn install(env: &mut Environment<'static>, recorder: Arc<Recorder>) {
         } else {
             python_str(value, true)
         };
+        if !recorder.write(text.len()) {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!(
+                    "the rendered text grew past {} MB",
+                    super::values::MAX_OUTPUT_BYTES >> 20
+                ),
+            ));
+        }
         out.write_str(&text).map_err(Error::from)
     });
     env.add_filter("bool", ansible_bool);

@@ -26,6 +26,7 @@ const KNOWN: &str = "__ovpn6_known";
 const UNKNOWN: &str = "__ovpn6_unknown";
 const CONDITION: &str = "__ovpn6_condition";
 const MISSING: &str = "__ovpn6_missing";
+const LITERAL: &str = "__ovpn6_literal";
 
 /// What produced a traced piece of output.
 #[derive(Debug, Clone)]
@@ -42,13 +43,36 @@ pub(super) enum Mark {
     },
 }
 
-/// A template rewritten for tracing.
+/// A template rewritten for tracing. Each tag starts on the line it starts on in the template
+/// (empty comments carry the newlines), so minijinja's error lines are the template's.
 #[derive(Debug, Default)]
 pub(super) struct Instrumented {
     pub source: String,
-    /// `(offset in source, offset in the template, whether the bytes are copied)`, in order: for
-    /// mapping minijinja's error positions back to the template.
-    pub offsets: Vec<(usize, usize, bool)>,
+    /// 1-based line the end of `source` is on.
+    line: usize,
+}
+
+impl Instrumented {
+    /// Pads with newlines (in a comment) up to the line of `offset` in the template.
+    fn reach(&mut self, template: &str, offset: usize) {
+        if self.line == 0 {
+            self.line = 1;
+        }
+        let line = super::trace::line_of(template, offset);
+        if line > self.line {
+            self.source.push_str("{#");
+            for _ in self.line..line {
+                self.source.push('\n');
+            }
+            self.source.push_str("#}");
+            self.line = line;
+        }
+    }
+
+    fn push(&mut self, text: &str) {
+        self.line = self.line.max(1) + text.bytes().filter(|&b| b == b'\n').count();
+        self.source.push_str(text);
+    }
 }
 
 /// A template that names another one (`{% include 'x.j2' %}`).
@@ -132,6 +156,8 @@ pub(super) fn instrument(
     let mut out = Instrumented::default();
     let mut bindings: HashMap<String, Vec<String>> = HashMap::new();
     let mut blocks: Vec<Block> = Vec::new();
+    // Open block tags (keyword, offset), so that a block left open is reported at its tag.
+    let mut open: Vec<(String, usize)> = Vec::new();
     for segment in segments {
         match segment {
             Segment::Text(range) => {
@@ -140,18 +166,10 @@ pub(super) fn instrument(
                     file,
                     source: range.clone(),
                 });
-                let text = &source[range.clone()];
-                let _ = write!(out.source, "{MARK_OPEN}{id}{MARK_ID_END}");
-                let needs_raw = text.contains("{{") || text.contains("{%") || text.contains("{#");
-                if needs_raw {
-                    out.source.push_str("{% raw %}");
-                }
-                out.offsets.push((out.source.len(), range.start, true));
-                out.source.push_str(text);
-                if needs_raw {
-                    out.source.push_str("{% endraw %}");
-                }
-                out.source.push(MARK_CLOSE);
+                // Literal text goes through a function, so that the output it adds is counted
+                // against the render's size bound like the output of expressions.
+                out.reach(source, range.start);
+                out.push(&format!("{{{{ {LITERAL}({id}) }}}}"));
             }
             Segment::Expression { tag, inner } => {
                 let text = &source[inner.clone()];
@@ -163,22 +181,70 @@ pub(super) fn instrument(
                     expression: text.trim().to_string(),
                     reads: through_bindings(&guard.reads, &bindings),
                 });
-                let _ = write!(out.source, "{MARK_OPEN}{id}{MARK_ID_END}");
-                out.offsets.push((out.source.len(), tag.start, false));
-                let _ = write!(out.source, "{{{{ {} }}}}", guard.value(&guard.rewritten));
-                out.source.push(MARK_CLOSE);
+                out.reach(source, tag.start);
+                out.push(&format!(
+                    "{MARK_OPEN}{id}{MARK_ID_END}{{{{ {} }}}}{MARK_CLOSE}",
+                    guard.value(&guard.rewritten)
+                ));
             }
             Segment::Statement { tag, inner } => {
                 let text = source[inner.clone()].trim();
                 let mut rewritten =
                     rewrite_statement(env, text, tag, file, table, &mut bindings, &mut blocks)?;
                 track_blocks(text, &mut rewritten, &mut blocks);
-                out.offsets.push((out.source.len(), tag.start, false));
-                let _ = write!(out.source, "{{% {rewritten} %}}");
+                match_blocks(source, text, tag.start, &mut open)?;
+                out.reach(source, tag.start);
+                out.push(&format!("{{% {rewritten} %}}"));
             }
         }
     }
+    if let Some((keyword, offset)) = open.pop() {
+        return Err(TagError {
+            offset,
+            message: format!(
+                "`{{% {keyword} %}}` is not closed: no `{{% end{keyword} %}}` follows"
+            ),
+        });
+    }
     Ok(out)
+}
+
+/// Checks that each `{% end… %}` closes the innermost open block.
+fn match_blocks(
+    source: &str,
+    text: &str,
+    offset: usize,
+    open: &mut Vec<(String, usize)>,
+) -> Result<(), TagError> {
+    let keyword = first_word(text);
+    let opens = matches!(
+        keyword,
+        "for" | "if" | "macro" | "call" | "filter" | "block" | "with" | "autoescape"
+    ) || (keyword == "set"
+        && !tokens(text)
+            .iter()
+            .any(|t| t.depth == 0 && t.text(text) == "="));
+    if opens {
+        open.push((keyword.to_string(), offset));
+        return Ok(());
+    }
+    let Some(closed) = keyword.strip_prefix("end") else {
+        return Ok(());
+    };
+    match open.pop() {
+        Some((opened, _)) if opened == closed => Ok(()),
+        Some((opened, at)) => Err(TagError {
+            offset,
+            message: format!(
+                "`{{% {keyword} %}}` does not close the `{{% {opened} %}}` on line {}",
+                super::trace::line_of(source, at)
+            ),
+        }),
+        None => Err(TagError {
+            offset,
+            message: format!("`{{% {keyword} %}}` closes no open block"),
+        }),
+    }
 }
 
 /// The functions the rewritten tags call.
@@ -190,16 +256,22 @@ pub(super) fn install_guards(env: &mut Environment<'static>, recorder: Arc<Recor
             None => Value::UNDEFINED,
         }
     });
+    let conditions = recorder.clone();
     env.add_function(CONDITION, move |id: usize, args: Rest<Value>| {
         let names = unknown_names(&args);
         if names.is_empty() {
             true
         } else {
-            recorder.condition(id, names);
+            conditions.condition(id, names);
             false
         }
     });
     env.add_function(MISSING, |_: &State, label: String| unknown(label));
+    let literals = recorder.clone();
+    env.add_function(LITERAL, move |id: usize| {
+        let text = literals.literal(id);
+        Value::from(format!("{MARK_OPEN}{id}{MARK_ID_END}{text}{MARK_CLOSE}"))
+    });
 }
 
 /// An expression or statement with dotted filter and test names mangled as registered.

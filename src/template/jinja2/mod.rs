@@ -198,6 +198,18 @@ pub fn render(template: &Jinja2Template<'_>) -> Result<Rendered, RenderError> {
             .map_err(|error| file_error(file, error.offset, error.message))?;
         instrumented.push(rewritten);
     }
+    recorder.set_literals(
+        table
+            .marks
+            .iter()
+            .map(|mark| match mark {
+                instrument::Mark::Literal { file, source } => {
+                    files[*file].text[source.clone()].to_string()
+                }
+                instrument::Mark::Expression { .. } => String::new(),
+            })
+            .collect(),
+    );
     let names: Vec<String> = files
         .iter()
         .enumerate()
@@ -211,7 +223,7 @@ pub fn render(template: &Jinja2Template<'_>) -> Result<Rendered, RenderError> {
         .collect();
     for ((name, rewritten), file) in names.iter().zip(&instrumented).zip(&files) {
         env.add_template_owned(name.clone(), rewritten.source.clone())
-            .map_err(|error| engine_error(&error, &files, &names, &instrumented, file))?;
+            .map_err(|error| engine_error(&error, &files, &names, file))?;
     }
 
     let env = Arc::new(env);
@@ -220,7 +232,7 @@ pub fn render(template: &Jinja2Template<'_>) -> Result<Rendered, RenderError> {
         .get_template(MAIN)
         .and_then(|main| main.render(Value::from_object(root)))
         .map_err(|error| {
-            let mut located = engine_error(&error, &files, &names, &instrumented, &files[0]);
+            let mut located = engine_error(&error, &files, &names, &files[0]);
             if error.kind() == ErrorKind::OutOfFuel {
                 located.message = format!(
                     "the render was stopped after {} steps: a loop or recursion that does not end soon enough",
@@ -388,12 +400,12 @@ fn file_error(file: &File, offset: usize, message: String) -> RenderError {
     }
 }
 
-/// A minijinja error placed in the template (or included file) it happened in.
+/// A minijinja error placed in the template (or included file) it happened in; the
+/// instrumented templates keep the template's line numbers.
 fn engine_error(
     error: &minijinja::Error,
     files: &[File],
     names: &[String],
-    instrumented: &[Instrumented],
     fallback: &File,
 ) -> RenderError {
     let index = error
@@ -410,37 +422,10 @@ fn engine_error(
             message,
         };
     };
-    let file = &files[index];
-    let rewritten = &instrumented[index];
-    let offset = error.range().map(|range| range.start).or_else(|| {
-        let line = error.line()?;
-        Some(line_start(&rewritten.source, line))
-    });
     RenderError {
-        path: file.path.clone(),
-        line: offset.map(|offset| line_of(&file.text, original_offset(rewritten, offset))),
+        path: files[index].path.clone(),
+        line: error.line(),
         message,
-    }
-}
-
-fn line_start(text: &str, line: usize) -> usize {
-    if line <= 1 {
-        return 0;
-    }
-    text.match_indices('\n')
-        .nth(line - 2)
-        .map_or(text.len(), |(at, _)| at + 1)
-}
-
-/// The template offset of an offset in the instrumented template.
-fn original_offset(rewritten: &Instrumented, offset: usize) -> usize {
-    let at = rewritten
-        .offsets
-        .partition_point(|(instrumented, _, _)| *instrumented <= offset);
-    match at.checked_sub(1).map(|index| rewritten.offsets[index]) {
-        Some((instrumented, original, true)) => original + (offset - instrumented),
-        Some((_, original, false)) => original,
-        None => 0,
     }
 }
 

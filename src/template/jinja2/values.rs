@@ -128,7 +128,14 @@ impl Object for KnownMap {
 #[derive(Debug, Default)]
 pub(super) struct Recorder {
     inner: Mutex<Recorded>,
+    /// The text of each literal mark (empty for other marks), set before the render.
+    literals: std::sync::OnceLock<Vec<String>>,
+    /// Bytes written so far, against [`MAX_OUTPUT_BYTES`].
+    written: std::sync::atomic::AtomicUsize,
 }
+
+/// How much text a render may write (a profile is a few kilobytes; inline keys add a few more).
+pub(super) const MAX_OUTPUT_BYTES: usize = 16 << 20;
 
 #[derive(Debug, Default)]
 pub(super) struct Recorded {
@@ -167,6 +174,25 @@ impl Recorder {
             .entry(word.clone())
             .or_insert_with(|| name.to_string());
         word
+    }
+
+    pub fn set_literals(&self, literals: Vec<String>) {
+        let _ = self.literals.set(literals);
+    }
+
+    pub fn literal(&self, id: usize) -> &str {
+        self.literals
+            .get()
+            .and_then(|literals| literals.get(id))
+            .map_or("", String::as_str)
+    }
+
+    /// Counts `bytes` more of output; false once the render has written too much.
+    pub fn write(&self, bytes: usize) -> bool {
+        let before = self
+            .written
+            .fetch_add(bytes, std::sync::atomic::Ordering::Relaxed);
+        before + bytes <= MAX_OUTPUT_BYTES
     }
 
     pub fn fail(&self, error: RenderError) {
