@@ -482,3 +482,9 @@ fn a_block_left_open_or_closed_wrongly_is_reported_at_its_tag() {
     assert_eq!(error.line, Some(2), "{error}");
     assert!(error.message.contains("line 1"), "{error}");
 }
+
+#[test]
+fn lstrip_blocks_strips_indentation_left_on_a_line_after_a_trimmed_newline() {
+    let template = "#jinja2: trim_blocks: True, lstrip_blocks: True\n{% if t %}\n  {% endif %}x";
+    assert_eq!(render(template, "t: true").text, "x");
+}
