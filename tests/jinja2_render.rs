@@ -488,3 +488,13 @@ fn lstrip_blocks_strips_indentation_left_on_a_line_after_a_trimmed_newline() {
     let template = "#jinja2: trim_blocks: True, lstrip_blocks: True\n{% if t %}\n  {% endif %}x";
     assert_eq!(render(template, "t: true").text, "x");
 }
+
+#[test]
+fn a_vault_value_is_unknown() {
+    let defaults = "secret: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n";
+    let rendered = render("auth-token {{ secret }}\n", defaults);
+    assert_eq!(
+        rendered.text,
+        format!("auth-token {}\n", unknown_word("secret"))
+    );
+}

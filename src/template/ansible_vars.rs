@@ -611,6 +611,36 @@ mod tests {
     }
 
     #[test]
+    fn inline_toml_values_keep_their_types() {
+        let table: toml::Table = toml::from_str(
+            "port = 443\nipv6 = true\nnet = \"fd00::/64\"\nroutes = [\"a\", \"b\"]\nserver = { name = \"x\" }\n",
+        )
+        .unwrap();
+        let value = |key: &str| VarValue::from_toml(&table[key]);
+        assert_eq!(value("port"), VarValue::Int(443));
+        assert_eq!(value("ipv6"), VarValue::Bool(true));
+        assert_eq!(value("net"), VarValue::Text("fd00::/64".into()));
+        assert_eq!(
+            value("routes"),
+            VarValue::List(vec![VarValue::Text("a".into()), VarValue::Text("b".into())])
+        );
+        assert_eq!(
+            value("server"),
+            VarValue::Map(vec![(
+                VarValue::Text("name".into()),
+                VarValue::Text("x".into())
+            )])
+        );
+    }
+
+    #[test]
+    fn a_vault_value_is_secret() {
+        let text = "password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162\n";
+        let vars = read_vars_file(Path::new("v.yml"), text).unwrap();
+        assert_eq!(vars[0].1.value, VarValue::Secret);
+    }
+
+    #[test]
     fn empty_files_set_nothing() {
         assert!(read_vars_file(Path::new("v.yml"), "").unwrap().is_empty());
         assert!(
