@@ -498,3 +498,16 @@ fn a_vault_value_is_unknown() {
         format!("auth-token {}\n", unknown_word("secret"))
     );
 }
+
+#[test]
+fn a_reserved_character_in_the_template_or_a_value_is_refused_with_its_line() {
+    let error = render_error("a\nb \u{E000}1\u{E001}\n", "", 10);
+    assert_eq!(error.line, Some(2), "{error}");
+    assert!(error.message.contains("private-use"), "{error}");
+    let error = render_error("{{ v }}", "w: 1\nv: \"x\u{E002}\"\n", jinja2::DEFAULT_FUEL);
+    assert_eq!(
+        (error.path.to_str(), error.line),
+        (Some(DEFAULTS), Some(2)),
+        "{error}"
+    );
+}

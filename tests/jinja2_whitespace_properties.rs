@@ -161,3 +161,111 @@ proptest! {
         prop_assert_eq!(end, rendered.text.len());
     }
 }
+
+/// Pieces of Jinja2 syntax, glued at random, so that odd inputs reach every part of the tracer.
+fn jinja_soup() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("{{"),
+        Just("}}"),
+        Just("{%"),
+        Just("%}"),
+        Just("{#"),
+        Just("#}"),
+        Just("-"),
+        Just("+"),
+        Just(" if "),
+        Just(" for x in "),
+        Just(" endif "),
+        Just(" endfor "),
+        Just(" else "),
+        Just(" set "),
+        Just(" = "),
+        Just(" raw "),
+        Just(" endraw "),
+        Just(" include 'a' "),
+        Just(" x "),
+        Just(" y.z "),
+        Just(" | "),
+        Just("default"),
+        Just("bool"),
+        Just("ipaddr"),
+        Just(" is "),
+        Just(" not "),
+        Just("defined"),
+        Just("("),
+        Just(")"),
+        Just("["),
+        Just("]"),
+        Just("'"),
+        Just("\""),
+        Just("\n"),
+        Just(" "),
+        Just("é"),
+        Just("⟪"),
+        Just("\u{E000}"),
+        Just("\u{E002}"),
+        Just("#jinja2: trim_blocks: False\n"),
+        Just("1"),
+        Just("~"),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|pieces| pieces.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Any text is rendered or refused with a message; never a panic, and a render keeps the
+    /// map's invariants.
+    #[test]
+    fn any_template_renders_or_is_refused(
+        template in prop_oneof![jinja_soup(), any::<String>()],
+        defaults in prop_oneof![Just("x: 1\ny: {z: yes}\n"), Just("")],
+    ) {
+        let variables = Variables::layered(&[VarSource::File {
+            path: Path::new("defaults/main.yml"),
+            text: defaults,
+        }])
+        .unwrap();
+        let include = |_: &str| -> Result<Included, String> {
+            Ok(Included { path: "a".into(), text: "{{ x }}\n".to_string() })
+        };
+        let result = jinja2::render(&Jinja2Template {
+            path: Path::new("t.j2"),
+            text: &template,
+            variables: &variables,
+            load_include: &include,
+            fuel: 10_000,
+        });
+        if let Ok(rendered) = result {
+            let mut end = 0;
+            for piece in &rendered.pieces {
+                prop_assert_eq!(piece.rendered.start, end);
+                prop_assert!(piece.rendered.end > piece.rendered.start);
+                prop_assert!(piece.source.end <= template.len());
+                end = piece.rendered.end;
+                if piece.kind == PieceKind::Literal {
+                    prop_assert_eq!(
+                        &rendered.text[piece.rendered.clone()],
+                        &template[piece.source.clone()]
+                    );
+                }
+            }
+            prop_assert_eq!(end, rendered.text.len());
+        }
+    }
+
+    /// Any text given as a variables file is read or refused with a line; never a panic.
+    #[test]
+    fn any_vars_file_is_read_or_refused(text in prop_oneof![
+        any::<String>(),
+        prop::collection::vec(
+            prop_oneof![Just("a: "), Just("- "), Just("yes"), Just("{"), Just("}"), Just("["),
+                Just("]"), Just("\n"), Just("  "), Just("&x "), Just("*x"), Just("<<: "),
+                Just("!vault "), Just("!!int "), Just("0x"), Just("1_0"), Just(":"), Just("'")],
+            0..30,
+        )
+        .prop_map(|pieces| pieces.concat()),
+    ]) {
+        let _ = ovpn6_lint::template::ansible_vars::read_vars_file(Path::new("v.yml"), &text);
+    }
+}

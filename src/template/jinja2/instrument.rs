@@ -22,6 +22,12 @@ pub(super) const MARK_ID_END: char = '\u{E001}';
 /// Closes the innermost open piece.
 pub(super) const MARK_CLOSE: char = '\u{E002}';
 
+/// Whether a text holds a character the tracer reserves for its markers (private-use
+/// characters no profile holds); such a template or value is refused rather than mistraced.
+pub(super) fn holds_reserved(text: &str) -> Option<usize> {
+    text.find([MARK_OPEN, MARK_ID_END, MARK_CLOSE])
+}
+
 const KNOWN: &str = "__ovpn6_known";
 const UNKNOWN: &str = "__ovpn6_unknown";
 const CONDITION: &str = "__ovpn6_condition";

@@ -96,6 +96,9 @@ pub fn render(template: &Jinja2Template<'_>) -> Result<Rendered, RenderError> {
         line: offset.map(|offset| line_of(template.text, offset)),
         message,
     };
+    if let Some(offset) = instrument::holds_reserved(template.text) {
+        return Err(error_at(Some(offset), RESERVED.to_string()));
+    }
     let header = read_header(template.text).map_err(|message| error_at(Some(0), message))?;
     let body = header.body_start..template_end(template.text, header.body_start, &header);
 
@@ -137,6 +140,13 @@ pub fn render(template: &Jinja2Template<'_>) -> Result<Rendered, RenderError> {
                     format!("`{}` is not read: {refusal}", reference.name),
                 )
             })?;
+            if let Some(offset) = instrument::holds_reserved(&included.text) {
+                return Err(RenderError {
+                    path: included.path.clone(),
+                    line: Some(line_of(&included.text, offset)),
+                    message: RESERVED.to_string(),
+                });
+            }
             let end = template_end(&included.text, 0, &header);
             let included_segments = lexer::segments(&included.text, 0..end, header.whitespace)
                 .map_err(|error| RenderError {
@@ -254,6 +264,9 @@ pub fn render(template: &Jinja2Template<'_>) -> Result<Rendered, RenderError> {
     restore_trailing_newlines(&mut rendered, template.text, header.body_start);
     Ok(rendered)
 }
+
+const RESERVED: &str = "the text holds a private-use character (U+E000 to U+E002) that the \
+     renderer reserves to trace its output; no profile holds one";
 
 /// The name the template itself is registered under (one no include can write).
 const MAIN: &str = "\u{0}template";

@@ -163,7 +163,11 @@ fn runs(output: &str) -> Vec<(Vec<usize>, String)> {
                     if digit == MARK_ID_END {
                         break;
                     }
-                    id = id * 10 + digit.to_digit(10).unwrap_or(0) as usize;
+                    // A marker is only ever written by the instrumenter; anything else here
+                    // (a value built from these characters) reads as no mark, never a panic.
+                    id = id
+                        .saturating_mul(10)
+                        .saturating_add(digit.to_digit(10).unwrap_or(0) as usize);
                 }
                 stack.push(id);
                 runs.push((stack.clone(), String::new()));

@@ -269,6 +269,18 @@ impl Root {
             VarValue::Bool(flag) => Value::from(*flag),
             VarValue::Int(number) => Value::from(*number),
             VarValue::Float(number) => Value::from(*number),
+            VarValue::Text(text) | VarValue::Unsafe(text)
+                if instrument::holds_reserved(text).is_some() =>
+            {
+                self.recorder.fail(RenderError {
+                    path: variable.origin.path.clone(),
+                    line: variable.origin.line,
+                    message: format!(
+                        "the value of `{name}` holds a private-use character (U+E000 to U+E002) that the renderer reserves"
+                    ),
+                });
+                unknown(name)
+            }
             VarValue::Text(text) if is_template(text) => self.render_value(name, variable, text),
             VarValue::Text(text) | VarValue::Unsafe(text) => Value::from(text.as_str()),
             VarValue::Secret => unknown(name),
