@@ -71,6 +71,7 @@ const ANSIBLE_FILTERS: &[&str] = &[
     "dict2items",
     "items2dict",
     "combine",
+    "comment",
 ];
 
 const BUILTIN_TESTS: &[&str] = &[
@@ -158,6 +159,7 @@ pub(super) fn install(env: &mut Environment<'static>, recorder: Arc<Recorder>) {
     env.add_filter("dict2items", dict2items);
     env.add_filter("items2dict", items2dict);
     env.add_filter("combine", combine);
+    env.add_filter("comment", comment);
     // A key a known mapping lacks is an unknown value; `is defined` says what Ansible says.
     env.add_test("defined", |value: Value| {
         !value.is_undefined() && unknown_name(&value).is_none()
@@ -398,6 +400,62 @@ fn convert_bool_argument(positional: Option<bool>, kwargs: &Kwargs) -> Result<bo
     let named: Option<bool> = kwargs.get("convert_bool")?;
     kwargs.assert_all_used()?;
     Ok(named.or(positional).unwrap_or(false))
+}
+
+/// Ansible's `comment(style='plain')` with its predefined styles (other options give an
+/// unknown value).
+fn comment(text: Value, style: Option<String>, kwargs: Kwargs) -> Result<Value, Error> {
+    if unknown_name(&text).is_some() {
+        return Ok(text);
+    }
+    let style = match style {
+        Some(style) => style,
+        None => kwargs
+            .get::<Option<String>>("style")?
+            .unwrap_or("plain".into()),
+    };
+    if kwargs.args().any(|name| name != "style") {
+        return Ok(unknown("| comment(…)"));
+    }
+    let (beginning, decoration, end) = match style.as_str() {
+        "plain" => ("", "# ", ""),
+        "erlang" => ("", "% ", ""),
+        "c" => ("", "// ", ""),
+        "cblock" => ("/*", " * ", " */"),
+        "xml" => ("<!--", " - ", "-->"),
+        other => {
+            return Err(Error::new(
+                ErrorKind::InvalidOperation,
+                format!("comment: invalid style {other:?}"),
+            ));
+        }
+    };
+    let prefix = decoration.trim_end();
+    let text = python_str(&text, false);
+    let mut out = String::new();
+    if !beginning.is_empty() {
+        out.push_str(beginning);
+        out.push('\n');
+    }
+    if !prefix.is_empty() {
+        out.push_str(prefix);
+        out.push('\n');
+    }
+    let decorated = format!(
+        "{decoration}{}",
+        text.replace('\n', &format!("\n{decoration}"))
+    );
+    out.push_str(&decorated.replace(
+        &format!("{decoration}\n"),
+        &format!("{}\n", decoration.trim_end()),
+    ));
+    out.push('\n');
+    out.push_str(prefix);
+    if !end.is_empty() {
+        out.push('\n');
+        out.push_str(end);
+    }
+    Ok(Value::from(out))
 }
 
 /// Ansible's `truthy` test: Python's truthiness, after `boolean()` with `convert_bool`.

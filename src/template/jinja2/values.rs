@@ -387,6 +387,9 @@ impl Object for Root {
         let value = match self.variables.get(name) {
             Some(variable) => self.resolve(name, variable),
             None if self.globals.contains(name) => return None,
+            // The template module sets it (from ansible.cfg's `ansible_managed`, whose default
+            // this is) unless the variables do.
+            None if name == "ansible_managed" => Value::from("Ansible managed"),
             None => unknown(name),
         };
         self.cache
