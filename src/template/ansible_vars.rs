@@ -425,7 +425,10 @@ fn yaml11_float(text: &str) -> Option<f64> {
     if whole.is_empty() && fraction.is_empty() {
         return None;
     }
-    if whole.is_empty() && !fraction.starts_with(|c: char| c.is_ascii_digit()) {
+    // `.5` is a float, `-.5` and `+.5` are text: PyYAML's `\.[0-9][0-9_]*` form has no sign.
+    if whole.is_empty()
+        && (body.len() != text.len() || !fraction.starts_with(|c: char| c.is_ascii_digit()))
+    {
         return None;
     }
     if !fraction.chars().all(|c| c == '_' || c.is_ascii_digit()) {
@@ -514,6 +517,8 @@ mod tests {
         assert_eq!(one("1_000"), VarValue::Int(1000));
         assert_eq!(one("1:30"), VarValue::Int(90));
         assert_eq!(one("1.5"), VarValue::Float(1.5));
+        assert_eq!(one(".5"), VarValue::Float(0.5));
+        assert_eq!(one("-.5"), VarValue::Text("-.5".to_string()));
         assert_eq!(one("1.0e+3"), VarValue::Float(1000.0));
         assert_eq!(one("1e3"), VarValue::Text("1e3".to_string()));
         assert_eq!(one("0o17"), VarValue::Text("0o17".to_string()));
