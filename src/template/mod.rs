@@ -19,6 +19,8 @@ pub mod placeholder;
 pub mod repository;
 pub mod shell;
 pub mod terraform;
+pub mod ansible_vars;
+pub mod jinja2;
 
 use std::ops::Range;
 use std::path::PathBuf;
