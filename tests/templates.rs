@@ -314,3 +314,66 @@ fn naming_a_changed_role_or_template_vars_file_lints_the_templates_that_use_it()
         );
     }
 }
+
+#[test]
+fn a_role_template_is_rendered_with_its_roles_values_in_ansibles_order() {
+    let template: &[u8] = b"client\ndev tun\nremote {{ server }} 1194\n\
+        {% if ipv6 | bool %}\nifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1\n\
+        route-ipv6 2000::/3\n{% endif %}\n";
+    let leaky = |config: &[u8], vars: Option<&[u8]>| {
+        let mut files: Vec<(&str, &[u8])> = vec![
+            (".ovpn6-lint.toml", config),
+            ("group_vars/all.yml", b"ipv6: on\n"),
+            (
+                "roles/vpn/defaults/main.yml",
+                b"server: vpn.example.com\nipv6: no\n",
+            ),
+            ("roles/vpn/templates/client.ovpn.j2", template),
+        ];
+        if let Some(vars) = vars {
+            files.push(("roles/vpn/vars/main.yml", vars));
+        }
+        let dir = scratch(&files);
+        let out = run(dir.path(), &["--format", "short", "."]);
+        out.code == 1
+    };
+    // defaults/main.yml: `no` is false (YAML 1.1, as Ansible reads it).
+    assert!(leaky(b"", None));
+    // a template-vars file lies above the defaults: `on` is true.
+    assert!(!leaky(
+        b"[params]\ntemplate-vars = [\"group_vars/all.yml\"]\n",
+        None
+    ));
+    // vars/main.yml lies above template-vars.
+    assert!(leaky(
+        b"[params]\ntemplate-vars = [\"group_vars/all.yml\"]\n",
+        Some(b"ipv6: off\n")
+    ));
+    // template-values lie above everything.
+    assert!(!leaky(
+        b"[params]\ntemplate-values = { ipv6 = true }\n",
+        Some(b"ipv6: off\n")
+    ));
+}
+
+#[test]
+fn a_template_vars_file_outside_the_repository_is_not_read() {
+    let dir = scratch(&[
+        (
+            ".ovpn6-lint.toml",
+            b"[params]\ntemplate-vars = [\"/etc/hostname\"]\n",
+        ),
+        (
+            "roles/vpn/templates/client.ovpn.j2",
+            b"client\ndev tun\nremote {{ server }} 1194\n",
+        ),
+    ]);
+    let out = run(dir.path(), &["--format", "short", "."]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(
+        out.stderr
+            .contains("`/etc/hostname` is outside the repository; it was not read"),
+        "{}",
+        out.stderr
+    );
+}

@@ -12,15 +12,16 @@
 //! condition that depends on one is taken as false and recorded in
 //! [`Rendered::unknown_conditions`], and a loop over one runs no iteration.
 
+pub mod ansible;
+pub mod ansible_vars;
 pub mod detect;
 pub mod document;
 pub mod hcl;
+pub mod jinja2;
 pub mod placeholder;
 pub mod repository;
 pub mod shell;
 pub mod terraform;
-pub mod ansible_vars;
-pub mod jinja2;
 
 use std::ops::Range;
 use std::path::PathBuf;
@@ -67,6 +68,7 @@ pub fn render(
     text: &[u8],
     language: detect::Language,
     repository: &repository::Repository,
+    role: &ansible::RoleSettings<'_>,
 ) -> Result<repository::Read, String> {
     let text = std::str::from_utf8(text).map_err(|e| {
         let line = memchr::memchr_iter(b'\n', &text[..e.valid_up_to()]).count() + 1;
@@ -75,6 +77,15 @@ pub fn render(
     let documents = match language {
         detect::Language::Terraform => return repository.terraform_file(path, text),
         detect::Language::Shell => shell::documents(text),
+        detect::Language::Placeholders(placeholder::Syntax::Jinja2) => {
+            let root = repository.repository_of(path);
+            match ansible::render(path, text, &root, role) {
+                Ok(documents) => documents,
+                // A template that is not about OpenVPN is never reported, even when broken.
+                Err(_) if !repository::may_hold_profile(text, hcl::Form::Heredoc) => Vec::new(),
+                Err(why) => return Err(why),
+            }
+        }
         detect::Language::Placeholders(syntax) => {
             let called = (syntax == placeholder::Syntax::Dollar)
                 .then(|| repository.templatefile_target(path, text))

@@ -69,7 +69,7 @@ impl Repository {
 
     /// The repository a file belongs to: the nearest folder above it with a `.git`, else the
     /// config's folder when the file is below it, else the file's own folder.
-    fn repository_of(&self, path: &Path) -> PathBuf {
+    pub fn repository_of(&self, path: &Path) -> PathBuf {
         let folder = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -555,9 +555,10 @@ pub fn dependents(changed: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// The cheap check before rendering a template of a `.tf` file: three lines at least (or
+/// The cheap check before rendering a template of a `.tf` file (or reporting a template that
+/// cannot be rendered): three lines at least (or
 /// `\n` escapes), and a word that starts every profile.
-fn may_hold_profile(content: &str, form: Form) -> bool {
+pub fn may_hold_profile(content: &str, form: Form) -> bool {
     let lines = match form {
         Form::Quoted => content.matches("\\n").count(),
         _ => content.matches('\n').count(),

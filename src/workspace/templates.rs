@@ -77,7 +77,22 @@ impl Workspace {
         text: &[u8],
         language: Language,
     ) -> Result<template::repository::Read, String> {
-        template::render(path, text, language, &self.templates)
+        // A role's template also takes the `template-vars` and `template-values` of its path.
+        let relative = walk::relative_to(&self.config.root, path);
+        let params = self
+            .config
+            .for_file(&relative)
+            .map_or_else(|_| self.config.params.clone(), |file| file.params);
+        let config_file = self.config_file.as_ref().map_or_else(
+            || self.config.root.join(crate::config::FILE_NAME),
+            |file| file.path.clone(),
+        );
+        let role = template::ansible::RoleSettings {
+            template_vars: &params.template_vars,
+            template_values: &params.template_values,
+            config_file: &config_file,
+        };
+        template::render(path, text, language, &self.templates, &role)
     }
 
     /// Lints each profile the template `path` (`relative` to the config's root, reported as
