@@ -430,12 +430,11 @@ fn config_error(repo: &Repo, expected: &[&str]) {
 #[test]
 fn bad_definitions_are_config_errors_with_their_place() {
     let repo = Repo::two_endpoints(&export(OFFICE_ID, ""), &export(LAB_ID, ""));
-    repo.write("infra/broken.tf", "resource \"a\" \"b\" {\n  x = \n}\n");
+    repo.write("infra/broken.tf", "resource \"a\" \"b\" {\n  x = \"open\n}\n");
     config_error(
         &repo,
         &[
-            "`infra/broken.tf:",
-            "does not parse as HCL",
+            "`infra/broken.tf:2` does not parse as Terraform: a quoted string is never closed",
             ".ovpn6-lint.toml:3",
         ],
     );
