@@ -102,6 +102,7 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
     let mut found = walk::inputs(&paths, config, args.force_exclude);
     workspace.add_clients_of_linted_servers(&mut found);
     workspace.add_profiles_of_linted_endpoints(&mut found);
+    workspace.add_templates_of_changed_values(&mut found);
     let walk::Found {
         inputs,
         errors: walk_errors,
@@ -163,6 +164,9 @@ pub fn run(args: Args) -> Result<u8, Fatal> {
                 .unwrap_or(Path::new("."))
                 .to_path_buf()
         }),
+        walked_terraform: inputs
+            .iter()
+            .any(|i| !i.explicit && i.path.extension().is_some_and(|x| x == "tf")),
     };
     let cx = ReportContext {
         rules: &workspace.engine.rules,

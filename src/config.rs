@@ -542,6 +542,30 @@ fn apply_params(
                 }
                 params.clients = clients;
             }
+            "template-vars" => {
+                params.template_vars = strings(key, value)
+                    .map_err(|_| {
+                        error(
+                            span.clone(),
+                            "params.template-vars must be a list of YAML variables files, \
+                             relative to this file's folder",
+                        )
+                    })?
+                    .iter()
+                    .map(|p| root.join(p))
+                    .collect();
+            }
+            "template-values" => {
+                let table = value.get_ref().as_table().ok_or_else(|| {
+                    error(
+                        span.clone(),
+                        "params.template-values must be a table of variables \
+                         (`{ openvpn_ipv6 = true }`)",
+                    )
+                })?;
+                params.template_values =
+                    table.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            }
             // Kept when it is a list of prefixes; `check_custom_params` reports the rest.
             other => {
                 if let Ok(list) = prefixes(other, value) {
@@ -631,6 +655,35 @@ mod tests {
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
         Config::parse(text, PathBuf::from("."))
+    }
+
+    #[test]
+    fn template_params_are_read_relative_to_the_config_and_laid_over_by_overrides() {
+        let config = Config::parse(
+            "[params]\ntemplate-vars = [\"inventory/group_vars/all.yml\"]\n\
+             template-values = { openvpn_ipv6 = true, port = 1194 }\n\
+             [[overrides]]\nfiles = [\"roles/office/**\"]\n\
+             params = { template-values = { openvpn_ipv6 = false } }\n",
+            PathBuf::from("repo"),
+        )
+        .unwrap();
+        let top = config
+            .for_file(Path::new("roles/home/templates/c.j2"))
+            .unwrap();
+        assert_eq!(
+            top.params.template_vars,
+            [PathBuf::from("repo/inventory/group_vars/all.yml")]
+        );
+        assert_eq!(top.params.template_values.len(), 2);
+        let office = config
+            .for_file(Path::new("roles/office/templates/c.j2"))
+            .unwrap();
+        assert_eq!(
+            office.params.template_values,
+            [("openvpn_ipv6".to_owned(), toml::Value::Boolean(false))]
+        );
+        assert!(parse("[params]\ntemplate-values = [1]").is_err());
+        assert!(parse("[params]\ntemplate-vars = \"x.yml\"").is_err());
     }
 
     #[test]

@@ -173,6 +173,16 @@ pub fn unified_diff(name: &str, original: &[u8], fixed: &Profile) -> Option<Stri
         &secret_bodies(&fixed.top().parsed),
     ))
     .into_owned();
+    diff_texts(name, old_shown.as_bytes(), new_shown.as_bytes())
+}
+
+/// The unified diff between two texts already masked for showing; `None` when they are equal.
+pub fn diff_texts(name: &str, old_shown: &[u8], new_shown: &[u8]) -> Option<String> {
+    if old_shown == new_shown {
+        return None;
+    }
+    let old_shown = String::from_utf8_lossy(old_shown);
+    let new_shown = String::from_utf8_lossy(new_shown);
     let diff = TextDiff::from_lines(&old_shown, &new_shown);
     // `a/` and `b/` prefix a relative path as git writes it; an absolute path stands as it is
     // (`a//etc/x` would name no file).

@@ -125,6 +125,12 @@ pub struct ParamsSchema {
     /// The OpenVPN clients that use these profiles (default `["openvpn2"]`; profiles whose
     /// every `remote` is an AWS Client VPN endpoint default to `["openvpn2", "aws-vpn-client"]`).
     clients: Option<Vec<ClientName>>,
+    /// YAML variables files for Jinja2 templates, in order (like inventory `group_vars`),
+    /// relative to the config file's folder: above a role's `defaults/main.yml`, below its
+    /// `vars/main.yml`.
+    template_vars: Option<Vec<String>>,
+    /// Variables for templates given inline (like extra vars): above every other source.
+    template_values: Option<BTreeMap<String, serde_json::Value>>,
     #[serde(flatten)]
     extra_prefixes: BTreeMap<String, Vec<String>>,
 }

@@ -275,9 +275,10 @@ fn keep(
         _ => relative_to(&config.root, path),
     };
     let candidate = globset::Candidate::new(&relative);
-    if !config.include.is_match_candidate(&candidate)
-        || config.exclude.is_match_candidate(&candidate)
-    {
+    // Templates are walked by default; a config's own `include` decides alone.
+    let included = config.include.is_match_candidate(&candidate)
+        || (!config.include_configured && crate::template::detect::is_template_name(&relative));
+    if !included || config.exclude.is_match_candidate(&candidate) {
         return None;
     }
     Some(Input {
@@ -326,6 +327,49 @@ pub fn read_input(input: &Input) -> io::Result<Vec<u8>> {
         .take(u64::MAX)
         .read_to_end(&mut text)?;
     Ok(text)
+}
+
+/// The Terraform files (`*.tf`) under `root`, ignore files honoured, sorted: where
+/// `templatefile` calls and `module` blocks are looked for.
+pub fn terraform_files(root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .filter_entry(|e| e.file_name() != ".git" && e.file_name() != ".terraform")
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|p| p.extension().is_some_and(|x| x == "tf"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// The files of `folder` whose names `keep` accepts, read as text (unreadable or non-UTF-8
+/// ones left out), sorted by name.
+pub fn folder_texts(folder: &Path, keep: &dyn Fn(&str) -> bool) -> Vec<(PathBuf, String)> {
+    let read = if folder.as_os_str().is_empty() {
+        fs::read_dir(".")
+    } else {
+        fs::read_dir(folder)
+    };
+    let Ok(entries) = read else {
+        return Vec::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| keep(name))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let path = folder.join(&name);
+            let text = String::from_utf8(read_file(&path).ok()?).ok()?;
+            Some((path, text))
+        })
+        .collect()
 }
 
 /// Reads a file, refusing what is not a regular file (a FIFO would block, a directory fails late).

@@ -906,10 +906,18 @@ fn include_decides_which_walked_files_are_linted() {
     let repo = Repo::new();
     repo.write("terraform/office.ovpn.tpl", LEAKY);
     repo.write("vpn/office.ovpn", CLEAN);
+    let run = repo.run(&["--format", "short", "."]);
+    assert_eq!(run.code, 1, "templates are walked by default: {run:?}");
+    assert!(
+        run.stdout.starts_with("terraform/office.ovpn.tpl:"),
+        "{}",
+        run.stdout
+    );
+    repo.write(".ovpn6-lint.toml", "include = [\"**/*.ovpn\"]\n");
     assert_eq!(
         repo.run(&["."]).code,
         0,
-        "templates are not included by default"
+        "a config's own `include` decides alone"
     );
     repo.write(".ovpn6-lint.toml", "include = [\"**/*.ovpn.tpl\"]\n");
     let run = repo.run(&["--format", "short", "."]);
@@ -2029,8 +2037,8 @@ fn walk_errors_are_reported_in_path_order_with_the_findings() {
 fn a_run_that_lints_no_file_says_so_on_stderr() {
     let repo = Repo::new();
     fs::create_dir(repo.path("empty")).unwrap();
-    repo.write("templates/office.ovpn.tpl", LEAKY);
-    for folder in ["empty", "templates"] {
+    repo.write("backups/office.ovpn.bak", LEAKY);
+    for folder in ["empty", "backups"] {
         let run = repo.run(&["--no-config", folder]);
         assert_eq!(run.code, 0, "{run:?}");
         assert!(
@@ -2150,18 +2158,20 @@ fn the_job_summary_lists_a_capped_number_of_findings_and_links_the_run() {
 #[test]
 fn fix_says_why_it_left_a_templates_findings_alone() {
     let repo = Repo::new();
+    // A profile (not a template by its name: those are rendered, and fixed in their literal
+    // text, see tests/templates.rs) that holds template markers.
     let template = LEAKY.replace("remote cvpn", "remote ${endpoint} # cvpn");
-    repo.write("office.ovpn.tpl", &template);
+    repo.write("office.ovpn", &template);
     repo.write(
         ".ovpn6-lint.toml",
-        "include = [\"**/*.ovpn.tpl\"]\n[[overrides]]\nfiles = [\"*.tpl\"]\nrole = \"client\"\n",
+        "[[overrides]]\nfiles = [\"*.ovpn\"]\nrole = \"client\"\n",
     );
-    let run = repo.run(&["--fix", "office.ovpn.tpl"]);
+    let run = repo.run(&["--fix", "office.ovpn"]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert_eq!(repo.read("office.ovpn.tpl"), template.as_bytes());
+    assert_eq!(repo.read("office.ovpn"), template.as_bytes());
     assert!(
         run.stderr.contains(
-            "warning: `office.ovpn.tpl`: 2 fixable findings not fixed: it holds template markers"
+            "warning: `office.ovpn`: 2 fixable findings not fixed: it holds template markers"
         ),
         "{}",
         run.stderr

@@ -430,12 +430,11 @@ fn config_error(repo: &Repo, expected: &[&str]) {
 #[test]
 fn bad_definitions_are_config_errors_with_their_place() {
     let repo = Repo::two_endpoints(&export(OFFICE_ID, ""), &export(LAB_ID, ""));
-    repo.write("infra/broken.tf", "resource \"a\" \"b\" {\n  x = \n}\n");
+    repo.write("infra/broken.tf", "resource \"a\" \"b\" {\n  x = \"open\n}\n");
     config_error(
         &repo,
         &[
-            "`infra/broken.tf:",
-            "does not parse as HCL",
+            "`infra/broken.tf:2` does not parse as Terraform: a quoted string is never closed",
             ".ovpn6-lint.toml:3",
         ],
     );
@@ -536,4 +535,118 @@ fn definitions_outside_the_repository_are_not_read() {
             run.stderr
         );
     }
+}
+
+/// Two Terraform modules, no config at all: an `ipv4` endpoint whose profile is a heredoc
+/// beside it, and a `dual-stack` split-tunnel endpoint whose profile is a `templatefile`
+/// template fed the endpoint's DNS name.
+fn terraform_repo(crlf: bool) -> Repo {
+    let office = r#"resource "aws_ec2_client_vpn_endpoint" "vpn" {
+  description = "office: ipv4, full tunnel"
+}
+
+resource "local_file" "profile" {
+  filename = "office.ovpn"
+  content  = <<-EOT
+    client
+    dev tun
+    proto udp
+    remote ${replace(aws_ec2_client_vpn_endpoint.vpn.dns_name, "*.", "")} 443
+    nobind
+  EOT
+}
+"#;
+    let lab = r#"resource "aws_ec2_client_vpn_endpoint" "lab" {
+  traffic_ip_address_type = "dual-stack"
+  split_tunnel            = true
+}
+
+resource "aws_ec2_client_vpn_route" "v6" {
+  client_vpn_endpoint_id = aws_ec2_client_vpn_endpoint.lab.id
+  destination_cidr_block = "2001:db8:1000::/40"
+}
+
+resource "local_file" "profile" {
+  filename = "lab.ovpn"
+  content = templatefile("${path.module}/client.ovpn.tftpl", {
+    endpoint = trimprefix(aws_ec2_client_vpn_endpoint.lab.dns_name, "*.")
+  })
+}
+"#;
+    let template =
+        "client\ndev tun\nproto udp\nremote ${endpoint} 443\nnobind\nroute-ipv6 2000::/3\n";
+    let eol = |text: &str| {
+        if crlf {
+            text.replace('\n', "\r\n")
+        } else {
+            text.to_owned()
+        }
+    };
+    Repo::new(&[
+        ("office/main.tf", &eol(office)),
+        ("lab/main.tf", &eol(lab)),
+        ("lab/client.ovpn.tftpl", &eol(template)),
+    ])
+}
+
+#[test]
+fn terraform_templates_link_to_their_module_endpoint_with_no_params() {
+    for crlf in [false, true] {
+        let repo = terraform_repo(crlf);
+        let run = repo.run(&["--format", "short", "."]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(
+            run.stdout,
+            "lab/client.ovpn.tftpl:6:1: warning[legacy-ipv6-workaround] with a split tunnel this \
+             route pulls global IPv6 into a tunnel that carries only the endpoint's own routes: \
+             the user's IPv6 internet breaks\n\
+             office/main.tf:8:5: error[incomplete-ipv6-routes] IPv6 routes leave 2000::/3 outside \
+             the tunnel\n\
+             office/main.tf:8:5: error[missing-ifconfig-ipv6] no `ifconfig-ipv6` is in effect, so \
+             IPv6 has no tunnel to go into\n",
+            "crlf: {crlf}"
+        );
+        // The facts' lines, in the module that defines each endpoint.
+        let run = repo.run(&["lab/client.ovpn.tftpl", "office/main.tf"]);
+        assert!(run.stdout.contains("┌─ lab/main.tf:2:3"), "{}", run.stdout);
+        assert!(
+            run.stdout
+                .contains("the endpoint's traffic IP address type is `dual-stack`"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("┌─ office/main.tf:1:1"),
+            "{}",
+            run.stdout
+        );
+        let run = repo.run(&["--inspect", "lab/client.ovpn.tftpl"]);
+        let inspect: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(inspect[0]["endpoint"]["linked_by"], "terraform");
+        assert_eq!(inspect[0]["endpoint"]["name"], "lab");
+    }
+}
+
+#[test]
+fn a_template_fix_lands_in_the_heredoc_and_the_fixed_module_still_links() {
+    let repo = terraform_repo(false);
+    let run = repo.run(&["--fix", "office/main.tf"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let fixed = fs::read_to_string(repo.dir.path().join("office/main.tf")).unwrap();
+    assert!(
+        fixed.contains("    dev tun\n    ifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1\n    route-ipv6 2000::/3\n"),
+        "{fixed}"
+    );
+    assert_eq!(repo.ids("office/main.tf"), Vec::<String>::new());
+}
+
+#[test]
+fn a_resource_the_module_does_not_define_links_nothing() {
+    let repo = Repo::new(&[(
+        "vpn/main.tf",
+        "resource \"local_file\" \"p\" {\n  content = <<-EOT\n    client\n    dev tun\n    remote ${aws_ec2_client_vpn_endpoint.elsewhere.dns_name} 443\n  EOT\n}\n",
+    )]);
+    let run = repo.run(&["--inspect", "vpn/main.tf"]);
+    let inspect: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(inspect[0]["endpoint"].is_null(), "{}", run.stdout);
 }

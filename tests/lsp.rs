@@ -667,10 +667,25 @@ fn the_server_and_the_command_line_give_the_same_findings_on_every_fixture() {
         .map(|f| f.strip_prefix(&repo).unwrap().to_path_buf())
         .collect();
 
+    let by_cli = cli_findings(&repo, &relative);
+    let by_server = server_findings(&repo, &fixtures, &relative);
+    // Files the command line added (the clients of a linted server) are not compared.
+    let mut by_cli = by_cli;
+    by_cli.retain(|path, _| relative.contains(path));
+    let linted_with_findings = by_cli.len();
+    assert!(linted_with_findings > 200, "{linted_with_findings}");
+    for (path, cli) in &by_cli {
+        assert_eq!(by_server.get(path), Some(cli), "{}", path.display());
+    }
+    assert_eq!(by_server.len(), by_cli.len());
+}
+
+/// What the command line, run from the repository root on `relative`, reports for each file.
+fn cli_findings(repo: &Path, relative: &[PathBuf]) -> BTreeMap<PathBuf, Vec<Finding>> {
     // The command line, run from the repository root on every fixture.
-    let output = common::ovpn6_lint(&repo)
+    let output = common::ovpn6_lint(repo)
         .args(["--format", "json", "--exit-zero"])
-        .args(&relative)
+        .args(relative)
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
@@ -717,15 +732,25 @@ fn the_server_and_the_command_line_give_the_same_findings_on_every_fixture() {
         ));
     }
 
+    by_cli
+}
+
+/// What the server, with the repository as its workspace folder, publishes for each of
+/// `fixtures` (shown as `relative`), opened with its text.
+fn server_findings(
+    repo: &Path,
+    fixtures: &[PathBuf],
+    relative: &[PathBuf],
+) -> BTreeMap<PathBuf, Vec<Finding>> {
     // The server, with the repository as its workspace folder, on the same paths and texts.
-    let (mut session, _) = Session::start(push_client(), &[&repo]);
+    let (mut session, _) = Session::start(push_client(), &[repo]);
     let mut by_server: BTreeMap<PathBuf, Vec<Finding>> = BTreeMap::new();
     let severity = |n: &Value| match n.as_u64() {
         Some(1) => "error",
         Some(2) => "warning",
         _ => "note",
     };
-    for (fixture, shown) in fixtures.iter().zip(&relative) {
+    for (fixture, shown) in fixtures.iter().zip(relative) {
         let text = std::fs::read_to_string(fixture).unwrap();
         let uri = session.open(fixture, &text);
         let diagnostics = session.published(&uri, 1);
@@ -767,14 +792,54 @@ fn the_server_and_the_command_line_give_the_same_findings_on_every_fixture() {
         }
     }
     session.finish();
-    // Files the command line added (the clients of a linted server) are not compared.
-    by_cli.retain(|path, _| relative.contains(path));
-    let linted_with_findings = by_cli.len();
-    assert!(linted_with_findings > 200, "{linted_with_findings}");
+    by_server
+}
+
+/// Templates (design §10): the server renders a template as the command line does, so both
+/// report the same findings at the same places of the template's own lines.
+#[test]
+fn the_server_and_the_command_line_give_the_same_findings_on_templates() {
+    let repo = common::repo();
+    let mut fixtures: Vec<PathBuf> = Vec::new();
+    for folder in [
+        "tests/data/templates",
+        "tests/data/terraform",
+        "examples/terraform",
+        "examples/ansible-role",
+    ] {
+        fixtures.extend(walk(&repo.join(folder)).into_iter().filter(|f| {
+            let name = f.file_name().unwrap().to_str().unwrap();
+            [".tf", ".tftpl", ".tpl", ".tmpl", ".j2", ".sh"]
+                .iter()
+                .any(|ext| name.ends_with(ext))
+        }));
+    }
+    fixtures.sort();
+    let relative: Vec<PathBuf> = fixtures
+        .iter()
+        .map(|f| f.strip_prefix(&repo).unwrap().to_path_buf())
+        .collect();
+    let by_cli = cli_findings(&repo, &relative);
+    let by_server = server_findings(&repo, &fixtures, &relative);
+    // Every kind of template has findings: a Terraform heredoc, a `templatefile` target, a
+    // Jinja2 role template, a Go template and a shell here-document.
+    for path in [
+        "examples/terraform/main.tf",
+        "examples/terraform/laptop.ovpn.tftpl",
+        "examples/ansible-role/templates/client.ovpn.j2",
+        "tests/data/templates/client.ovpn.tmpl",
+        "tests/data/templates/make-client.sh",
+    ] {
+        assert!(
+            by_cli.contains_key(Path::new(path)),
+            "{path}: {:?}",
+            by_cli.keys()
+        );
+    }
     for (path, cli) in &by_cli {
         assert_eq!(by_server.get(path), Some(cli), "{}", path.display());
     }
-    assert_eq!(by_server.len(), by_cli.len());
+    assert_eq!(by_server.len(), by_cli.len(), "{:?}", by_server.keys());
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {
@@ -951,4 +1016,58 @@ fn a_change_to_the_paired_server_config_relints_its_clients() {
     .unwrap();
     assert_eq!(session.published(&uri, 1), Vec::<Value>::new());
     session.finish();
+}
+
+/// A template's "fix all" is the command line's `--fix` of it: the fixes land in the
+/// template's literal lines and its placeholders are kept.
+#[test]
+fn fix_all_of_a_template_is_what_the_command_line_fixes() {
+    const TEMPLATE: &str =
+        "client\ndev tun\nremote {{ vpn_host }} 1194\nroute-ipv6 2000::/4\nverb 3\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    let path = dir.path().join("client.ovpn.j2");
+    std::fs::write(&path, TEMPLATE).unwrap();
+
+    let (mut session, _) = Session::start(push_client(), &[dir.path()]);
+    let uri = session.open(&path, TEMPLATE);
+    assert_eq!(
+        rules_of(&session.published(&uri, 1)),
+        ["missing-ifconfig-ipv6", "incomplete-ipv6-routes"]
+    );
+    let actions = session.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri },
+                "range": { "start": { "line": 3, "character": 0 },
+                           "end": { "line": 3, "character": 0 } },
+                "context": { "diagnostics": [] } }),
+    );
+    let actions = actions["result"].as_array().unwrap();
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    // No suppression comment is offered for a template (as `--add-suppressions`).
+    assert!(
+        titles.iter().all(|t| !t.starts_with("Suppress")),
+        "{titles:?}"
+    );
+    let fix_all = actions
+        .iter()
+        .find(|a| a["kind"] == "source.fixAll.ovpn6-lint")
+        .expect("a fix-all action");
+    let fixed = fix_all["edit"]["changes"][&uri][0]["newText"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    session.finish();
+
+    common::ovpn6_lint(dir.path())
+        .args(["--fix", "client.ovpn.j2"])
+        .assert()
+        .success();
+    let by_cli = std::fs::read_to_string(&path).unwrap();
+    assert_ne!(by_cli, TEMPLATE, "the command line fixed it");
+    assert!(by_cli.contains("remote {{ vpn_host }} 1194\n"), "{by_cli}");
+    assert_eq!(fixed, by_cli);
 }

@@ -16,7 +16,7 @@ use crate::fix;
 use crate::model::Profile;
 use crate::report::{self, Checked, Problem, ProblemKind};
 use crate::walk;
-use crate::workspace::{NearbyServers, Workspace, load_profile};
+use crate::workspace::{NearbyServers, Reading, Workspace, load_profile};
 
 /// What a run needs to check one file; shared by the worker threads.
 pub struct FileRun<'a> {
@@ -30,6 +30,8 @@ pub struct FileRun<'a> {
     pub changed: Option<(&'a ChangedFiles, &'a BTreeSet<String>)>,
     /// The folder of the baseline file read or written: baseline paths are relative to it.
     pub baseline_dir: Option<PathBuf>,
+    /// The walk found `.tf` files: a `${` in a profile may make it a `templatefile` target.
+    pub walked_terraform: bool,
 }
 
 /// What checking one file came to, for the thread that reports.
@@ -113,15 +115,28 @@ impl FileRun<'_> {
                 };
             }
         };
+        let workspace = self.workspace;
+        // Any file a `templatefile` call names is a Terraform template.
+        let may_be_templatefile_target = input.explicit || self.walked_terraform;
+        if let Some(language) =
+            workspace.template_language(&input.path, &text, may_be_templatefile_target)
+        {
+            return self.check_template(input, name, text, language);
+        }
+        let reading = workspace.reading(input);
+        if reading == Reading::Skipped {
+            return FileOutcome::default();
+        }
         let holds_nul = memchr::memchr(0, &text).is_some();
         let loaded = load_profile(&input.path, text);
-        if input.only_if_openvpn && !loaded.looks_like_openvpn() {
+        if input.only_if_openvpn && !loaded.looks_like_openvpn()
+            || reading == Reading::IfItReadsAsProfile && !loaded.reads_as_profile()
+        {
             return FileOutcome::default();
         }
         let warning = holds_nul.then(|| {
             format!("`{name}` holds NUL bytes (a binary file?); OpenVPN ignores the rest of a line after a NUL")
         });
-        let workspace = self.workspace;
         let relative = match (&args.stdin_filename, input.path.as_os_str() == "-") {
             (Some(stdin_name), true) => {
                 walk::relative_to(&workspace.config.root, Path::new(stdin_name))
@@ -230,6 +245,119 @@ impl FileRun<'_> {
             return result;
         }
         result.checked = Some(Checked::new(name, outcome.profile, outcome.diagnostics));
+        result
+    }
+}
+
+impl FileRun<'_> {
+    /// A template (design §10): each profile it renders is linted through the workspace, its
+    /// findings, fixes and secrets brought back to the template's own bytes. A template that
+    /// renders no profile is skipped silently.
+    fn check_template(
+        &self,
+        input: &walk::Input,
+        name: String,
+        text: Vec<u8>,
+        language: crate::template::detect::Language,
+    ) -> FileOutcome {
+        let (args, workspace) = (self.args, self.workspace);
+        let (path, relative) = (&input.path, &input.relative);
+        let mut warnings = Vec::new();
+        if args.add_suppressions.is_some() {
+            warnings.push(format!(
+                "`{name}`: --add-suppressions does not write into templates yet; its findings \
+                 are reported"
+            ));
+        }
+        let said = |mut warnings: Vec<String>, more: Vec<String>| {
+            for message in more {
+                if !warnings.contains(&message) {
+                    warnings.push(message);
+                }
+            }
+            (!warnings.is_empty()).then(|| warnings.join("\nwarning: "))
+        };
+        let fail = |message: String| FileOutcome {
+            problem: Some(tool_error(&name, message)),
+            ..FileOutcome::default()
+        };
+        if !(args.fix || args.diff) {
+            let linted = match workspace.lint_template(
+                path,
+                relative,
+                &name,
+                &text,
+                language,
+                self.detail,
+            ) {
+                Ok(linted) => linted,
+                Err(message) => return fail(message),
+            };
+            let warning = said(warnings, linted.warnings.clone());
+            if !linted.is_profile() {
+                return FileOutcome {
+                    warning,
+                    ..FileOutcome::default()
+                };
+            }
+            return FileOutcome {
+                warning,
+                checked: Some(Checked {
+                    path: name,
+                    sources: linted.linted.sources,
+                    diagnostics: linted.linted.diagnostics,
+                }),
+                ..FileOutcome::default()
+            };
+        }
+        let fixed = match workspace.fix_template(
+            path,
+            relative,
+            &name,
+            text.clone(),
+            language,
+            args.unsafe_fixes,
+            self.detail,
+        ) {
+            Ok(fixed) => fixed,
+            Err(message) => return fail(message),
+        };
+        if !fixed.is_profile() {
+            return FileOutcome::default();
+        }
+        let mut result = FileOutcome {
+            fixed: fixed.fixed.fixed,
+            warning: said(warnings, fixed.warnings),
+            ..FileOutcome::default()
+        };
+        let fixed = fixed.fixed;
+        if args.diff {
+            // The template as it is, secrets masked as in the fixed one.
+            let old = match workspace.lint_template(
+                path,
+                relative,
+                &name,
+                &text,
+                language,
+                self.detail,
+            ) {
+                Ok(old) => old.linted,
+                Err(message) => return fail(message),
+            };
+            result.diff =
+                fix::diff_texts(&name, &old.sources[0].shown, &fixed.linted.sources[0].shown)
+                    .map(String::into_bytes);
+        } else if fixed.fixed > 0
+            && let Err(message) =
+                fix::write_atomically(path, &text, &fixed.text, &workspace.config.root)
+        {
+            return fail(message);
+        }
+        result.checked = Some(Checked {
+            path: name,
+            sources: fixed.linted.sources,
+            diagnostics: fixed.linted.diagnostics,
+        });
         result
     }
 }

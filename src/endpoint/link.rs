@@ -5,6 +5,9 @@
 //! known facts replace the defaults of `traffic-ip-address-type` and `split-tunnel`; a param
 //! set for the file still wins, as an explicit override should, and a contradiction is said.
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
 use super::load::{Entry, Registry};
 use super::{Endpoint, Fact, Place};
 use crate::model::{LinkedEndpoint, Loc, Profile};
@@ -17,6 +20,10 @@ pub enum How {
     Param,
     /// The endpoint id in its `remote` host name, known from AWS CLI output.
     RemoteId,
+    /// Its `remote` is a Terraform template value that refers to
+    /// `aws_ec2_client_vpn_endpoint.NAME` of the same module (directly in a heredoc, or through
+    /// the `templatefile` argument that feeds it).
+    Template,
 }
 
 impl How {
@@ -24,22 +31,106 @@ impl How {
         match self {
             How::Param => "the `aws-endpoint` param",
             How::RemoteId => "the endpoint id in `remote`, known from `aws-endpoints`",
+            How::Template => "`remote` refers to the Terraform resource",
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            How::Param => "aws-endpoint",
+            How::RemoteId => "remote",
+            How::Template => "terraform",
         }
     }
 }
 
-/// The endpoint of a profile whose params are `params` and whose `remote` names the AWS
-/// endpoint `aws_id`, if any.
-pub fn find<'r>(
-    registry: &'r Registry,
+/// For a `templatefile` target and one of its variables, each call's module folder and the
+/// expression it passes for that variable.
+pub type TemplatefileArguments<'a> = dyn Fn(&Path, &str) -> Vec<(PathBuf, String)> + 'a;
+
+/// The endpoint of `profile` (with its file's `params`), if anything links it; first match wins:
+/// the `aws-endpoint` param, the endpoint id in `remote` that CLI output describes, a `remote`
+/// that a Terraform template fills from `aws_ec2_client_vpn_endpoint.NAME`.
+pub fn find(
+    registry: &Registry,
+    profile: &Profile,
     params: &Params,
-    aws_id: Option<&str>,
-) -> Option<(&'r Entry, How)> {
+    arguments: &TemplatefileArguments,
+) -> Option<(Arc<Entry>, How)> {
     if let Some(link) = &params.aws_endpoint {
         // Checked at load: every param names an endpoint the registry holds.
         return registry.get(&link.target).map(|entry| (entry, How::Param));
     }
-    registry.by_id(aws_id?).map(|entry| (entry, How::RemoteId))
+    if !registry.is_empty()
+        && let Some(aws) = crate::model::aws::endpoint(profile)
+        && let Some(entry) = registry.by_id(&aws.id)
+    {
+        return Some((entry, How::RemoteId));
+    }
+    let path = profile.top().path.as_path();
+    for host in remote_hosts(profile) {
+        for name in crate::template::unknown_names(host) {
+            // In a heredoc of a `.tf` file the placeholder's expression is the name, its
+            // punctuation written as `_` (`replace_aws_ec2_client_vpn_endpoint.vpn.dns_name…`).
+            if let Some(resource) = referenced_endpoint_in(name, true)
+                && path.extension().is_some_and(|e| e == "tf")
+                && let Some(entry) = registry.in_module(folder_of(path), resource)
+            {
+                return Some((entry, How::Template));
+            }
+            // In a `templatefile` target it is a variable: its calls say what they pass.
+            for (module, expression) in arguments(path, name) {
+                if let Some(resource) = referenced_endpoint(&expression)
+                    && let Some(entry) = registry.in_module(&module, resource)
+                {
+                    return Some((entry, How::Template));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The host words of the profile's `remote` lines that OpenVPN applies and that hold an
+/// unknown value (a template's placeholder).
+fn remote_hosts(profile: &Profile) -> impl Iterator<Item = &str> {
+    profile
+        .model
+        .options
+        .iter()
+        .filter(|o| o.name == "remote" && o.status == crate::model::Status::Applied)
+        .filter_map(|o| profile.option_words(o).get(1).map(|w| w.text()))
+        .filter(|host| crate::template::is_unknown_word(host))
+}
+
+/// The `NAME` of `aws_ec2_client_vpn_endpoint.NAME` in an expression's text, anywhere in it
+/// (`replace(aws_ec2_client_vpn_endpoint.vpn.dns_name, "*.", "")`).
+pub fn referenced_endpoint(expression: &str) -> Option<&str> {
+    referenced_endpoint_in(expression, false)
+}
+
+/// [`referenced_endpoint`]; `sanitized`: the text is an unknown value's name, where `_` stands
+/// for any punctuation, so it may also come before the resource type.
+fn referenced_endpoint_in(expression: &str, sanitized: bool) -> Option<&str> {
+    const RESOURCE: &str = "aws_ec2_client_vpn_endpoint.";
+    let at = expression.find(RESOURCE)?;
+    let before = expression[..at].chars().next_back();
+    let glued = |c: char| c.is_alphanumeric() || c == '.' || (c == '_' && !sanitized);
+    if before.is_some_and(glued) {
+        return None;
+    }
+    let rest = &expression[at + RESOURCE.len()..];
+    let end = rest
+        .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+        .unwrap_or(rest.len());
+    (end > 0).then(|| &rest[..end])
+}
+
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => folder,
+        _ => Path::new("."),
+    }
 }
 
 /// `params` with the endpoint's known facts in place of the defaults, and a sentence for each
@@ -113,8 +204,15 @@ pub fn attach(
         unknown: Vec::new(),
     };
     let at = |profile: &mut Profile, place: &Place| -> Option<Loc> {
-        let source = match profile.sources.iter().position(|s| s.path == place.path) {
-            Some(source) => source,
+        // Not the profile's own file: in a `.tf` heredoc that is the rendered profile, whose
+        // bytes are not the definition's.
+        let known = profile
+            .sources
+            .iter()
+            .skip(1)
+            .position(|s| s.path == place.path);
+        let source = match known {
+            Some(index) => index + 1,
             None => {
                 let parsed = registry.file(&place.path)?.clone();
                 profile.add_source(place.path.clone(), parsed)
@@ -213,8 +311,8 @@ fn trimmed(text: &[u8], line: std::ops::Range<usize>) -> std::ops::Range<usize> 
 
 /// A profile's endpoint and the params it is judged with.
 #[derive(Debug)]
-pub struct Linked<'r> {
-    pub entry: &'r Entry,
+pub struct Linked {
+    pub entry: Arc<Entry>,
     pub how: How,
     /// The file's params with the endpoint's facts applied.
     pub params: Params,
@@ -224,17 +322,14 @@ pub struct Linked<'r> {
 
 /// Links `profile` (with its file's `params`) to its endpoint, if anything links it.
 /// `config` is the config file (path as shown, text), for the places of contradicting params.
-pub fn resolve<'r>(
-    registry: &'r Registry,
+pub fn resolve(
+    registry: &Registry,
     profile: &Profile,
     params: &Params,
     config: Option<(&str, &str)>,
-) -> Option<Linked<'r>> {
-    if registry.is_empty() {
-        return None;
-    }
-    let aws = crate::model::aws::endpoint(profile);
-    let (entry, how) = find(registry, params, aws.as_ref().map(|a| a.id.as_str()))?;
+    arguments: &TemplatefileArguments,
+) -> Option<Linked> {
+    let (entry, how) = find(registry, profile, params, arguments)?;
     let config_place = |span: &std::ops::Range<usize>| match config {
         Some((path, text)) => format!("{path}:{}", super::line_of(text, span.start)),
         None => "the config".to_owned(),
@@ -275,7 +370,7 @@ pub fn to_json(linked: &Linked) -> serde_json::Value {
     json!({
         "name": endpoint.name,
         "id": endpoint.id,
-        "linked_by": match linked.how { How::Param => "aws-endpoint", How::RemoteId => "remote" },
+        "linked_by": linked.how.as_str(),
         "file": crate::report::display_path(&endpoint.defined.path),
         "line": endpoint.defined.line,
         "traffic_ip_address_type": fact(
@@ -290,4 +385,70 @@ pub fn to_json(linked: &Linked) -> serde_json::Value {
         ),
         "routes": endpoint.routes.iter().map(|r| fact(&r.destination, |n| json!(n.to_string()), false)).collect::<Vec<_>>(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reference_is_found_through_functions_and_in_unknown_names() {
+        for (text, expected) in [
+            ("aws_ec2_client_vpn_endpoint.vpn.dns_name", Some("vpn")),
+            (
+                "replace(aws_ec2_client_vpn_endpoint.office-1.dns_name, \"*.\", \"\")",
+                Some("office-1"),
+            ),
+            (
+                "trimprefix(aws_ec2_client_vpn_endpoint.lab.dns_name, \"*.\")",
+                Some("lab"),
+            ),
+            ("data.aws_ec2_client_vpn_endpoint.vpn.dns_name", None),
+            ("my_aws_ec2_client_vpn_endpoint.vpn", None),
+            ("aws_ec2_client_vpn_endpoint.", None),
+            ("var.endpoint", None),
+        ] {
+            assert_eq!(referenced_endpoint(text), expected, "{text}");
+        }
+        // As `unknown_word` writes an expression: punctuation becomes `_`.
+        let word = crate::template::unknown_word(
+            "replace(aws_ec2_client_vpn_endpoint.vpn.dns_name, \"*.\", \"\")",
+        );
+        let name = crate::template::unknown_names(&word).next().unwrap();
+        assert_eq!(referenced_endpoint_in(name, true), Some("vpn"));
+        assert_eq!(
+            referenced_endpoint_in("data.aws_ec2_client_vpn_endpoint.x", true),
+            None
+        );
+    }
+
+    #[test]
+    fn a_module_is_read_once_when_a_template_asks_for_one_of_its_endpoints() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("vpn");
+        std::fs::create_dir(&folder).unwrap();
+        std::fs::write(
+            folder.join("main.tf"),
+            "resource \"aws_ec2_client_vpn_endpoint\" \"vpn\" {\n  traffic_ip_address_type = \"dual-stack\"\n}\n",
+        )
+        .unwrap();
+        let config = crate::config::Config::default_at(dir.path().to_path_buf());
+        let registry = super::super::load::load(&config, dir.path()).unwrap();
+        assert!(registry.is_empty());
+        let entry = registry.in_module(&folder, "vpn").unwrap();
+        assert_eq!(
+            entry.endpoint.traffic_type.value(),
+            Some(crate::model::aws::TrafficType::DualStack)
+        );
+        assert!(registry.in_module(&folder, "other").is_none());
+        assert!(registry.file(Path::new("vpn/main.tf")).is_some());
+        // Outside the repository: not read.
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(
+            outside.path().join("main.tf"),
+            "resource \"aws_ec2_client_vpn_endpoint\" \"vpn\" {}\n",
+        )
+        .unwrap();
+        assert!(registry.in_module(outside.path(), "vpn").is_none());
+    }
 }

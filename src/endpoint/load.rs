@@ -3,7 +3,9 @@
 //! one place endpoint definitions are read from disk; a file outside the repository (absolute,
 //! `..` past the root, a symbolic link out of it) is not read.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use super::{Endpoint, Kind, ReadError, aws_cli, cloudformation, terraform};
 use crate::config::Config;
@@ -13,7 +15,7 @@ use crate::syntax::Parsed;
 /// The endpoints a run can link profiles to, and the text of the files that define them.
 #[derive(Debug, Default)]
 pub struct Registry {
-    entries: Vec<Entry>,
+    entries: Vec<Arc<Entry>>,
     /// Every file read, by the path its places name, parsed once for labels that point into it
     /// (a heredoc's `<key>` block stays masked in reports).
     files: Vec<(PathBuf, Parsed)>,
@@ -21,10 +23,23 @@ pub struct Registry {
     pending: Vec<(String, super::Route)>,
     /// CLI routes whose endpoint no file describes.
     pub unmatched_routes: usize,
+    /// The repository (the config's folder) and the folder paths are shown from.
+    root: PathBuf,
+    base: PathBuf,
+    /// Terraform modules read because a template in them refers to one of their endpoints
+    /// (`${aws_ec2_client_vpn_endpoint.NAME.dns_name}`), by folder: read once, when first asked.
+    modules: Mutex<HashMap<PathBuf, Arc<Module>>>,
+}
+
+/// A Terraform module read for its endpoints, and its files for labels.
+#[derive(Debug, Default)]
+struct Module {
+    entries: Vec<Arc<Entry>>,
+    files: Vec<(PathBuf, Parsed)>,
 }
 
 /// An endpoint and the file that defines it (as the config names it, joined to its folder).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Entry {
     pub file: PathBuf,
     pub endpoint: Endpoint,
@@ -40,28 +55,95 @@ pub struct LoadError {
 }
 
 impl Registry {
+    /// No endpoint is configured (a template may still refer to one of its module's).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
     /// The endpoint an `aws-endpoint` param names.
-    pub fn get(&self, target: &EndpointTarget) -> Option<&Entry> {
-        self.entries.iter().find(|entry| match target {
-            EndpointTarget::Definition { path, name } => {
-                !entry.from_cli && entry.file == *path && entry.endpoint.name == *name
-            }
-            EndpointTarget::Id(id) => entry.from_cli && entry.endpoint.id.as_deref() == Some(id),
-        })
+    pub fn get(&self, target: &EndpointTarget) -> Option<Arc<Entry>> {
+        self.entries
+            .iter()
+            .find(|entry| match target {
+                EndpointTarget::Definition { path, name } => {
+                    !entry.from_cli && entry.file == *path && entry.endpoint.name == *name
+                }
+                EndpointTarget::Id(id) => {
+                    entry.from_cli && entry.endpoint.id.as_deref() == Some(id)
+                }
+            })
+            .cloned()
     }
 
     /// The CLI output's endpoint with this id.
-    pub fn by_id(&self, id: &str) -> Option<&Entry> {
+    pub fn by_id(&self, id: &str) -> Option<Arc<Entry>> {
         self.get(&EndpointTarget::Id(id.to_owned()))
     }
 
+    /// The endpoint `name` of the Terraform module in `folder`, read (inside the repository
+    /// only) when first asked for; `None` when the module defines none of that name, or one
+    /// cannot be read (the `.tf` file's own lint reports why).
+    pub fn in_module(&self, folder: &Path, name: &str) -> Option<Arc<Entry>> {
+        let key = folder.canonicalize().ok()?;
+        let module = {
+            let mut modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
+            match modules.get(&key) {
+                Some(module) => Arc::clone(module),
+                None => {
+                    let module = Arc::new(self.read_module(folder));
+                    modules.insert(key, Arc::clone(&module));
+                    module
+                }
+            }
+        };
+        let mut named = module.entries.iter().filter(|e| e.endpoint.name == name);
+        match (named.next(), named.next()) {
+            (Some(entry), None) => Some(Arc::clone(entry)),
+            _ => None,
+        }
+    }
+
+    fn read_module(&self, folder: &Path) -> Module {
+        let mut scratch = Registry {
+            root: self.root.clone(),
+            base: self.base.clone(),
+            ..Registry::default()
+        };
+        let mut reader = Reader {
+            root: &self.root,
+            cwd: &self.base,
+            registry: &mut scratch,
+        };
+        let span = 0..0;
+        let Ok(endpoints) = reader.terraform_folder(folder, &span) else {
+            return Module::default();
+        };
+        Module {
+            entries: endpoints
+                .into_iter()
+                .map(|endpoint| {
+                    Arc::new(Entry {
+                        file: folder.join(endpoint.defined.path.file_name().unwrap_or_default()),
+                        endpoint,
+                        from_cli: false,
+                    })
+                })
+                .collect(),
+            files: scratch.files,
+        }
+    }
+
     /// A file read, by the path its places name.
-    pub fn file(&self, path: &Path) -> Option<&Parsed> {
-        self.files.iter().find(|(p, _)| p == path).map(|(_, f)| f)
+    pub fn file(&self, path: &Path) -> Option<Parsed> {
+        if let Some((_, parsed)) = self.files.iter().find(|(p, _)| p == path) {
+            return Some(parsed.clone());
+        }
+        let modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
+        modules
+            .values()
+            .flat_map(|m| &m.files)
+            .find(|(p, _)| p == path)
+            .map(|(_, parsed)| parsed.clone())
     }
 
     /// Whether `path` (as linted) is one of the files read: linting it lints its profiles.
@@ -87,7 +169,11 @@ impl Registry {
 /// linted files' (relative to the working directory).
 pub fn load(config: &Config, cwd: &Path) -> Result<Registry, LoadError> {
     let (links, cli_files) = config.endpoint_sources();
-    let mut registry = Registry::default();
+    let mut registry = Registry {
+        root: config.root.clone(),
+        base: cwd.to_path_buf(),
+        ..Registry::default()
+    };
     let mut reader = Reader {
         root: &config.root,
         cwd,
@@ -179,11 +265,11 @@ impl Reader<'_> {
                     span: file.span.clone(),
                 });
             }
-            self.registry.entries.push(Entry {
+            self.registry.entries.push(Arc::new(Entry {
                 file: file.path.clone(),
                 endpoint,
                 from_cli: true,
-            });
+            }));
         }
         for (id, route) in output.routes {
             // Routes may come in a file of their own, before or after their endpoint's.
@@ -231,11 +317,11 @@ impl Reader<'_> {
                 }
             };
             for endpoint in endpoints {
-                self.registry.entries.push(Entry {
+                self.registry.entries.push(Arc::new(Entry {
                     file: path.clone(),
                     endpoint,
                     from_cli: false,
-                });
+                }));
             }
         }
         self.registry.attach_pending_routes();
@@ -244,6 +330,7 @@ impl Reader<'_> {
             .entries
             .iter()
             .filter(|e| !e.from_cli && e.file == *path && e.endpoint.name == *name)
+            .map(|e| &**e)
             .collect();
         match named.as_slice() {
             [_] => Ok(()),
@@ -279,7 +366,25 @@ impl Reader<'_> {
         path: &Path,
         span: &std::ops::Range<usize>,
     ) -> Result<Vec<Endpoint>, LoadError> {
+        if !path.is_file() {
+            // The named file must exist, even if a sibling defines the endpoint.
+            self.read(path, span)?;
+        }
         let folder = path.parent().unwrap_or(Path::new("."));
+        let shown_path = self.shown(path);
+        Ok(self
+            .terraform_folder(folder, span)?
+            .into_iter()
+            .filter(|e| e.defined.path == shown_path)
+            .collect())
+    }
+
+    /// Every endpoint the module in `folder` defines.
+    fn terraform_folder(
+        &mut self,
+        folder: &Path,
+        span: &std::ops::Range<usize>,
+    ) -> Result<Vec<Endpoint>, LoadError> {
         let folder = if folder.as_os_str().is_empty() {
             Path::new(".")
         } else {
@@ -301,10 +406,6 @@ impl Reader<'_> {
                 .to_owned()
         };
         let mut module = terraform::Module::default();
-        if !path.is_file() {
-            // The named file must exist, even if a sibling defines the endpoint.
-            self.read(path, span)?;
-        }
         for file in names.iter().filter(|p| name_of(p).ends_with(".tf")) {
             let text = self.read(file, span)?;
             module.files.push((self.shown(file), text));
@@ -326,15 +427,7 @@ impl Reader<'_> {
             let text = self.read(file, span)?;
             module.tfvars.push((self.shown(file), text));
         }
-        let shown_path = self.shown(path);
-        terraform::read(&module)
-            .map(|endpoints| {
-                endpoints
-                    .into_iter()
-                    .filter(|e| e.defined.path == shown_path)
-                    .collect()
-            })
-            .map_err(|e| self.error_in(&e.path, &e.error, span))
+        terraform::read(&module).map_err(|e| self.error_in(&e.path, &e.error, span))
     }
 }
 
@@ -351,7 +444,7 @@ impl Registry {
                 .iter_mut()
                 .find(|e| e.from_cli && e.endpoint.id.as_deref() == Some(id.as_str()))
             {
-                Some(entry) => entry.endpoint.routes.push(route),
+                Some(entry) => Arc::make_mut(entry).endpoint.routes.push(route),
                 None => self.unmatched_routes += 1,
             }
         }

@@ -79,7 +79,11 @@ pub fn code_actions(
                     edit(&fix.edits),
                 ));
             }
-            let added = add_suppressions::add(&linted.profile, std::slice::from_ref(finding), None);
+            // Suppression comments are not written into templates (as `--add-suppressions`).
+            let added = match &linted.template_sources {
+                None => add_suppressions::add(&linted.profile, std::slice::from_ref(finding), None),
+                Some(_) => add_suppressions::Added::default(),
+            };
             if !added.edits.is_empty() {
                 actions.push(action(
                     format!("Suppress `{}` on this line", finding.rule),

@@ -11,10 +11,10 @@ use gen_lsp_types::{
 };
 
 use super::text::{Encoding, LineIndex};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Loc, Profile};
+use crate::diagnostic::Severity;
+use crate::model::Loc;
 use crate::rules::{Rule, UNUSED_SUPPRESSION};
-use crate::workspace::FileError;
+use crate::workspace::{FileError, Linted};
 
 /// The `source` of every diagnostic the server sends.
 pub const SOURCE: &str = "ovpn6-lint";
@@ -27,24 +27,41 @@ pub struct Shown {
     pub code_description: bool,
 }
 
-/// The diagnostics of one linted profile. `base` is where relative source paths start.
+/// The diagnostics of one linted document (a profile, or a template in its own lines).
+/// `base` is where relative source paths start.
 pub fn diagnostics(
-    profile: &Profile,
-    findings: &[Diagnostic],
+    linted: &Linted,
     rules: &[Rule],
     base: &Path,
     shown: Shown,
 ) -> Vec<LspDiagnostic> {
+    let (profile, findings) = (&linted.profile, &linted.diagnostics);
     let top = profile.top().text();
     let index = LineIndex::new(top);
-    let mut indexes: Vec<Option<LineIndex>> = (0..profile.sources.len()).map(|_| None).collect();
+    // The path and text of each file the findings are in: the document first.
+    let sources: Vec<(&Path, &[u8])> = match &linted.template_sources {
+        Some(sources) => std::iter::once((profile.top().path.as_path(), top))
+            .chain(
+                sources
+                    .iter()
+                    .skip(1)
+                    .map(|s| (Path::new(&s.path), s.shown.as_slice())),
+            )
+            .collect(),
+        None => profile
+            .sources
+            .iter()
+            .map(|s| (s.path.as_path(), s.text()))
+            .collect(),
+    };
+    let mut indexes: Vec<Option<LineIndex>> = (0..sources.len()).map(|_| None).collect();
     let mut location = |loc: &Loc| -> Option<Location> {
-        let source = &profile.sources[loc.source];
-        let index = indexes[loc.source].get_or_insert_with(|| LineIndex::new(source.text()));
-        let uri = uri_of(&absolute(base, &source.path))?;
+        let (path, text) = *sources.get(loc.source)?;
+        let index = indexes[loc.source].get_or_insert_with(|| LineIndex::new(text));
+        let uri = uri_of(&absolute(base, path))?;
         Some(Location::new(
             uri,
-            index.range(source.text(), &loc.span, shown.encoding),
+            index.range(text, &loc.span, shown.encoding),
         ))
     };
     findings
@@ -60,12 +77,11 @@ pub fn diagnostics(
                 index.range(top, &d.loc.span, shown.encoding)
             } else {
                 // In an included file: on the document's first line, saying where.
-                let source = &profile.sources[d.loc.source];
-                message = format!(
-                    "{} line {}: {message}",
-                    source.path.display(),
-                    profile.line_of(&d.loc)
-                );
+                if let Some((path, text)) = sources.get(d.loc.source) {
+                    let start = d.loc.span.start.min(text.len());
+                    let line = memchr::memchr_iter(b'\n', &text[..start]).count() + 1;
+                    message = format!("{} line {line}: {message}", path.display());
+                }
                 Range::new(Position::new(0, 0), Position::new(0, 0))
             };
             let mut related: Vec<DiagnosticRelatedInformation> = Vec::new();

@@ -23,6 +23,10 @@ pub fn hover(
     text: Vec<u8>,
     offset: usize,
 ) -> Option<(String, Range<usize>)> {
+    // A template's lines are not one profile's: its tunnel view is not shown.
+    if workspace.template_language(path, &text, true).is_some() {
+        return None;
+    }
     let input = workspace.explicit_input(path);
     let params = workspace.config.for_file(&input.relative).ok()?.params;
     let (profile, tunnel) = workspace

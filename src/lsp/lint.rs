@@ -52,13 +52,8 @@ pub(super) fn lint_document(job: &LintJob) -> LintResult {
     };
     match workspace.lint_document(&job.path, job.text.as_bytes().to_vec()) {
         Ok(Some(linted)) => {
-            let diagnostics = convert::diagnostics(
-                &linted.profile,
-                &linted.diagnostics,
-                &workspace.engine.rules,
-                &workspace.base,
-                job.shown,
-            );
+            let diagnostics =
+                convert::diagnostics(&linted, &workspace.engine.rules, &workspace.base, job.shown);
             LintResult {
                 linted: Some(linted),
                 diagnostics,

@@ -964,12 +964,14 @@ fn full_report(diagnostics: &[gen_lsp_types::Diagnostic]) -> Value {
 }
 
 /// Whether the server lints a document: `.ovpn`, `.conf` (judged on whether it reads as
-/// OpenVPN), or anything the editor calls `openvpn`.
+/// OpenVPN), a template by its name (`.tf`, `.j2`, `client.ovpn.tftpl`, …; linted when it
+/// renders a profile, as on the command line), or anything the editor calls `openvpn`.
 fn is_linted(path: &Path, language: &str) -> bool {
     language == "openvpn"
         || path
             .extension()
             .is_some_and(|ext| ext == "ovpn" || ext == "conf")
+        || crate::template::detect::is_template_name(path)
 }
 
 fn document_path(uri: &Uri) -> Option<PathBuf> {

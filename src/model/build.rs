@@ -27,6 +27,25 @@ pub const MAX_INCLUDE_DEPTH: usize = 10;
 /// Relative `config` paths resolve against the top-level file's folder, as when OpenVPN runs
 /// there, and follow earlier `cd` lines.
 pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u8>>) -> Profile {
+    load_with(path, text, read, false)
+}
+
+/// [`load`] for the text a template rendered: its words may hold unknown values
+/// ([`crate::template::unknown_word`]), which are not judged.
+pub fn load_rendered(
+    path: &Path,
+    text: Vec<u8>,
+    read: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
+) -> Profile {
+    load_with(path, text, read, true)
+}
+
+fn load_with(
+    path: &Path,
+    text: Vec<u8>,
+    read: &dyn Fn(&Path) -> io::Result<Vec<u8>>,
+    rendered: bool,
+) -> Profile {
     let cwd = Cow::Borrowed(path.parent().unwrap_or(Path::new("")));
     let mut builder = Builder {
         read,
@@ -34,6 +53,7 @@ pub fn load(path: &Path, text: Vec<u8>, read: &dyn Fn(&Path) -> io::Result<Vec<u
         sources: Vec::new(),
         stack: Vec::new(),
         state: State::default(),
+        rendered,
     };
     let top = builder.add_source(path.to_path_buf(), text);
     builder.read_source(top);
@@ -55,6 +75,8 @@ struct Builder<'a> {
     /// The files being read, outermost first, to find include cycles.
     stack: Vec<SourceId>,
     state: State,
+    /// The top-level text is a rendered template.
+    rendered: bool,
 }
 
 impl Builder<'_> {
@@ -76,6 +98,11 @@ impl Builder<'_> {
             });
         }
         self.check_connection_remotes(source);
+        // Only a rendered template's own text holds unknown values (not the files it
+        // includes): every other file's words are not looked at for them.
+        self.state.may_hold_unknown = self.rendered
+            && source == 0
+            && crate::template::may_hold_unknown_word(self.sources[source].text());
         let count = self.sources[source].parsed.directives().len();
         self.state.options.reserve(count);
         for index in 0..count {
@@ -190,6 +217,9 @@ struct State {
     ignored: Vec<Problem>,
     ignore_unknown: Vec<String>,
     forward_compatible: bool,
+    /// The file being read may hold unknown template values
+    /// ([`crate::template::may_hold_unknown_word`]).
+    may_hold_unknown: bool,
     client: bool,
     server: bool,
     dev: Option<Located<String>>,
@@ -205,6 +235,7 @@ struct State {
     route_nopull: Option<Loc>,
     pull_filters: Vec<PullFilter>,
     pushes: Vec<Pushed>,
+    unknown_lines: Vec<Loc>,
 }
 
 impl State {
@@ -268,6 +299,12 @@ impl State {
             } else {
                 Outcome::Applied
             }
+        } else if self.may_hold_unknown
+            && words
+                .into_iter()
+                .any(|word| crate::template::is_unknown_word(word.text()))
+        {
+            self.with_unknown_value(name, args, &words, &line.loc)
         } else {
             self.top_level(name, args, words, &line.loc, source)
         };
@@ -509,6 +546,44 @@ impl State {
         }
     }
 
+    /// A line holding a template value the repository does not give: its arguments are not
+    /// judged (the value may be any text, even several words or none), what its name says is
+    /// taken (a `server-ipv6` makes a server, an `ifconfig-ipv6` is in effect), and a line that
+    /// could change the IPv6 verdict is recorded in [`Model::unknown_lines`].
+    fn with_unknown_value(
+        &mut self,
+        name: &str,
+        args: &[&str],
+        words: &Words<'_>,
+        loc: &Loc,
+    ) -> Outcome {
+        // A line that is only an unknown value may be any directive; an IPv6 option or a
+        // redirect with an unknown argument may route or address IPv6.
+        let may_matter = crate::template::is_unknown_word(name)
+            || is_ipv6_option(name)
+            || matches!(name, "redirect-gateway" | "redirect-private" | "push");
+        if may_matter {
+            self.unknown_lines.push(loc.clone());
+        }
+        match name {
+            "server" | "server-ipv6" | "server-bridge" => self.server = true,
+            "dev" => {
+                self.dev = Some(Located {
+                    value: args.first().copied().unwrap_or_default().to_owned(),
+                    loc: loc.clone(),
+                });
+            }
+            "dev-type" => self.dev_type = args.first().map(|t| (*t).to_owned()),
+            "redirect-gateway" | "redirect-private" => {
+                self.redirect.ipv4 |= name == "redirect-gateway";
+                self.redirect.lines.push(loc.clone());
+            }
+            "push" if args.len() == 1 => self.push(&words.word(1), loc),
+            _ => {}
+        }
+        Outcome::Applied
+    }
+
     fn ifconfig_ipv6(&mut self, words: Words<'_>, loc: &Loc, source: SourceId) -> Outcome {
         let (local_text, remote_text) = (words.word(1).text(), words.word(2).text());
         let local = AddressSpec::parse(local_text);
@@ -745,6 +820,7 @@ impl State {
             options: self.options,
             errors: self.errors,
             ignored: self.ignored,
+            unknown_lines: self.unknown_lines,
         }
     }
 }

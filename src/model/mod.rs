@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::syntax::{Directive, LineIndex, Parsed, Span, Words};
 
-pub use build::{MAX_INCLUDE_DEPTH, installs, load};
+pub use build::{MAX_INCLUDE_DEPTH, installs, load, load_rendered};
 
 /// Index into [`Profile::sources`]; the top-level file is 0.
 pub type SourceId = usize;
@@ -116,6 +116,38 @@ impl Profile {
             .directives()
             .take_while(|d| d.line.start < HEAD)
             .any(|d| OPENVPN_MARKERS.contains(&d.name()))
+    }
+
+    /// Whether a rendered template reads as an OpenVPN profile, the one test that decides
+    /// whether a template (a heredoc, a `templatefile` target, a Jinja2 or Go template) is
+    /// judged: at least three directives that only OpenVPN configs have, one of them `client`,
+    /// `pull`, `tls-client`, `remote`, `dev`, `server` or `mode`. Shell scripts, cloud-init,
+    /// JSON policies and nginx templates never pass it.
+    pub fn reads_as_profile(&self) -> bool {
+        const DECISIVE: &[&str] = &[
+            "client",
+            "pull",
+            "tls-client",
+            "remote",
+            "dev",
+            "server",
+            "mode",
+        ];
+        let mut known = 0;
+        let mut decisive = false;
+        for directive in self.top().parsed.directives() {
+            let name = directive.name();
+            if DECISIVE.contains(&name) {
+                decisive = true;
+                known += 1;
+            } else if OPENVPN_MARKERS.contains(&name) {
+                known += 1;
+            }
+            if known >= 3 && decisive {
+                return true;
+            }
+        }
+        false
     }
 
     /// Whether a config can serve as a client's server: it is one (`server`, `server-ipv6`,
@@ -330,6 +362,10 @@ pub struct Model {
     pub errors: Vec<Problem>,
     /// IPv6 lines OpenVPN only warns about and skips.
     pub ignored: Vec<Problem>,
+    /// Lines of a rendered template whose effect on IPv6 depends on a value the repository
+    /// does not give (a line that is only an unknown value may add any directive): a verdict
+    /// that something is missing holds unless one of them supplies it.
+    pub unknown_lines: Vec<Loc>,
 }
 
 impl Model {

@@ -172,6 +172,11 @@ pub struct Params {
     pub server: Option<ServerConfig>,
     /// Further prefix lists an organisation's rules refer to.
     pub extra_prefixes: BTreeMap<String, Vec<Ipv6Net>>,
+    /// `template-vars`: YAML variables files for Jinja2 templates, in order (like inventory
+    /// `group_vars`), relative to the folder of the config file that sets them.
+    pub template_vars: Vec<std::path::PathBuf>,
+    /// `template-values`: variables given inline (like extra vars), highest precedence.
+    pub template_values: Vec<(String, toml::Value)>,
 }
 
 /// The params every run has, whatever rules are loaded.
@@ -187,6 +192,8 @@ pub const BUILT_IN_NAMES: &[&str] = &[
     "clients",
     "aws-endpoint",
     "aws-endpoints",
+    "template-vars",
+    "template-values",
 ];
 
 /// The params a rule file refers to (every `"$name"` value in it); `None` when the file is not
@@ -237,6 +244,8 @@ impl Default for Params {
             clients_configured: false,
             server: None,
             extra_prefixes: BTreeMap::new(),
+            template_vars: Vec::new(),
+            template_values: Vec::new(),
         }
     }
 }

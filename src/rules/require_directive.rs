@@ -29,8 +29,13 @@ impl RequireDirective {
     fn in_effect(&self, cx: &Context) -> bool {
         let model = &cx.profile.model;
         match self.name.as_str() {
-            // `server-ipv6` also puts an `ifconfig-ipv6` in effect.
-            "ifconfig-ipv6" => model.ifconfig_ipv6.is_some(),
+            // `server-ipv6` also puts an `ifconfig-ipv6` in effect; so does one whose addresses
+            // are template values the repository does not give (never counted as missing).
+            "ifconfig-ipv6" => {
+                model.ifconfig_ipv6.is_some()
+                    || !model.unknown_lines.is_empty()
+                        && model.applied("ifconfig-ipv6").any(|o| !o.in_connection)
+            }
             name => model.applied(name).any(|o| !o.in_connection),
         }
     }

@@ -22,8 +22,12 @@ impl Check for TemplateOnly {
     fn run(&self, cx: &Context, out: &mut Vec<Finding>) {
         let top = cx.profile.top();
         let parsed = &top.parsed;
-        let placeholder =
-            |d: &crate::syntax::Directive| has_template_markers(&top.text()[d.line.clone()]);
+        // A rendered template holds unknown values where its placeholders were.
+        let placeholder = |d: &crate::syntax::Directive| {
+            let line = &top.text()[d.line.clone()];
+            has_template_markers(line)
+                || crate::template::is_unknown_word(&String::from_utf8_lossy(line))
+        };
         let only_placeholders = parsed
             .directives()
             .all(|d| d.block.is_some() || placeholder(&d));

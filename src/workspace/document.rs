@@ -25,13 +25,36 @@ pub enum DocumentError {
     /// The `[[overrides]]` entries that match its path cannot be laid together.
     #[error("{0}")]
     OverridesClash(String),
+    /// A template that cannot be rendered, or whose fixes would break it (the message names
+    /// the file, and the line where there is one).
+    #[error("{0}")]
+    Template(String),
 }
 
 /// A linted document: its profile (the text, includes, paired server) and the findings.
 #[derive(Debug)]
 pub struct Linted {
+    /// For a template, the template's own text read as it stands: only its text is meant
+    /// (the profiles it renders are in no single [`Profile`]).
     pub profile: Profile,
     pub diagnostics: Vec<Diagnostic>,
+    /// For a template (design §10): the files its findings are in, as reports show them (the
+    /// template, secrets masked, then what its rendered profiles include); `None` for a
+    /// profile, whose findings are in `profile`'s sources.
+    pub template_sources: Option<Vec<report::SourceText>>,
+}
+
+/// How the command line reads a document that is no template (see [`Workspace::reading`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reading {
+    /// A profile, as always.
+    Profile,
+    /// A file with a template's name and no placeholders, named on the command line but not by
+    /// `include`: linted when it reads as a profile ([`Profile::reads_as_profile`]).
+    IfItReadsAsProfile,
+    /// Walked as a possible template (`client.ovpn.bak`) and none, or a vars file named so
+    /// that its templates are linted: not itself linted.
+    Skipped,
 }
 
 impl Workspace {
@@ -44,10 +67,23 @@ impl Workspace {
         text: Vec<u8>,
     ) -> Result<Option<Linted>, DocumentError> {
         let input = self.explicit_input(path);
-        let loaded = load_profile(path, text);
-        if input.only_if_openvpn && !loaded.looks_like_openvpn() {
-            return Ok(None);
+        if let Some(language) = self.template_language(path, &text, true) {
+            let name = report::display_path(path);
+            let linted = self
+                .lint_template(path, &input.relative, &name, &text, language, Detail::Full)
+                .map_err(DocumentError::Template)?;
+            if !linted.is_profile() {
+                return Ok(None);
+            }
+            return Ok(Some(Linted {
+                profile: template_as_text(path, text),
+                diagnostics: linted.linted.diagnostics,
+                template_sources: Some(linted.linted.sources),
+            }));
         }
+        let Some(loaded) = self.load_untemplated(&input, text) else {
+            return Ok(None);
+        };
         let layered = self
             .layered(&input.relative)
             .map_err(DocumentError::OverridesClash)?;
@@ -58,7 +94,40 @@ impl Workspace {
         Ok(Some(Linted {
             profile,
             diagnostics,
+            template_sources: None,
         }))
+    }
+
+    /// How a document that is no template is read (the command line's rule for a file it
+    /// meets, which the language server follows for the file named).
+    pub fn reading(&self, input: &walk::Input) -> Reading {
+        use crate::template::detect::{gives_values, is_template_name};
+        // Only a file with a template's name or a vars file can be here without `include`
+        // naming it (the walk matched the others already).
+        let template_name = is_template_name(&input.path);
+        let maybe_not_included = template_name || input.explicit && gives_values(&input.path);
+        let included = !maybe_not_included || self.config.include.is_match(&input.relative);
+        if included {
+            Reading::Profile
+        } else if !input.explicit || gives_values(&input.path) {
+            Reading::Skipped
+        } else {
+            Reading::IfItReadsAsProfile
+        }
+    }
+
+    /// A document that is no template read as a profile, or `None` when it is not linted: a
+    /// `.conf` that does not read as OpenVPN (an nginx.conf), or as [`Workspace::reading`]
+    /// says.
+    fn load_untemplated(&self, input: &walk::Input, text: Vec<u8>) -> Option<Profile> {
+        let reading = self.reading(input);
+        if reading == Reading::Skipped {
+            return None;
+        }
+        let loaded = load_profile(&input.path, text);
+        let skipped = input.only_if_openvpn && !loaded.looks_like_openvpn()
+            || reading == Reading::IfItReadsAsProfile && !loaded.reads_as_profile();
+        (!skipped).then_some(loaded)
     }
 
     /// The fixes of `path` holding `text` applied until the text is stable: safe ones only, or
@@ -70,10 +139,34 @@ impl Workspace {
         with_unsafe: bool,
     ) -> Result<Option<fix::Outcome>, FixError> {
         let input = self.explicit_input(path);
-        let loaded = load_profile(path, text);
-        if input.only_if_openvpn && !loaded.looks_like_openvpn() {
-            return Ok(None);
+        if let Some(language) = self.template_language(path, &text, true) {
+            let name = report::display_path(path);
+            let original = text.clone();
+            let fixed = self
+                .fix_template(
+                    path,
+                    &input.relative,
+                    &name,
+                    text,
+                    language,
+                    with_unsafe,
+                    Detail::Full,
+                )
+                .map_err(|e| FixError::Document(DocumentError::Template(e)))?;
+            if !fixed.is_profile() {
+                return Ok(None);
+            }
+            let fixed = fixed.fixed;
+            return Ok(Some(fix::Outcome {
+                original,
+                profile: template_as_text(path, fixed.text),
+                diagnostics: fixed.linted.diagnostics,
+                fixed: fixed.fixed,
+            }));
         }
+        let Some(loaded) = self.load_untemplated(&input, text) else {
+            return Ok(None);
+        };
         let layered = self
             .layered(&input.relative)
             .map_err(|e| FixError::Document(DocumentError::OverridesClash(e)))?;
@@ -126,7 +219,9 @@ impl Workspace {
         relative: &Path,
     ) -> Result<View, crate::config::ConfigError> {
         let file = self.config.for_file(relative)?;
-        let linked = self.endpoints.resolve(&loaded, &file.params);
+        let linked = self
+            .endpoints
+            .resolve(&loaded, &file.params, &self.templates);
         let params = linked.as_ref().map_or(&file.params, |l| &l.params);
         let profile = self.servers.pair(loaded, params);
         let profile = match &linked {
@@ -150,7 +245,7 @@ impl Workspace {
     /// Sentences for the params set for `profile`'s path that contradict its linked endpoint.
     pub fn endpoint_disagreements(&self, profile: &Profile, layered: &Layered) -> Vec<String> {
         self.endpoints
-            .resolve(profile, &layered.file.params)
+            .resolve(profile, &layered.file.params, &self.templates)
             .map(|l| l.disagreements)
             .unwrap_or_default()
     }
@@ -166,7 +261,9 @@ impl Workspace {
         path: &Path,
         nearby_server: &dyn Fn() -> Option<String>,
     ) -> (Profile, Vec<Diagnostic>) {
-        let linked = self.endpoints.resolve(&profile, &layered.file.params);
+        let linked = self
+            .endpoints
+            .resolve(&profile, &layered.file.params, &self.templates);
         let params = linked.as_ref().map_or(&layered.file.params, |l| &l.params);
         let settings = FileSettings {
             params,
@@ -234,6 +331,19 @@ pub enum FixError {
 /// A profile read from `text`, its includes read from disk.
 pub fn load_profile(path: &Path, text: Vec<u8>) -> Profile {
     model::load(path, text, &|include| walk::read_file(include))
+}
+
+/// A template's own text in a [`Profile`], for its text only: nothing is read besides it.
+fn template_as_text(path: &Path, text: Vec<u8>) -> Profile {
+    model::load(path, text, &|_| {
+        Err(std::io::Error::other("a template's includes are not read"))
+    })
+}
+
+/// A rendered template's profile, its includes read from disk: its unknown values are not
+/// judged.
+pub fn load_rendered(path: &Path, text: Vec<u8>) -> Profile {
+    model::load_rendered(path, text, &|include| walk::read_file(include))
 }
 
 /// Per folder, the server config it holds (as `server` would name it), looked for once.

@@ -9,6 +9,7 @@ use crate::endpoint;
 use crate::model::Profile;
 use crate::report;
 use crate::rules;
+use crate::template::repository::Repository;
 use crate::walk;
 
 use super::Workspace;
@@ -49,14 +50,18 @@ impl Endpoints {
         })
     }
 
-    /// The endpoint of `profile` judged with `params`, and the params it gives.
+    /// The endpoint of `profile` judged with `params`, and the params it gives; `templates`
+    /// says what `templatefile` calls pass a template's variables.
     pub fn resolve(
         &self,
         profile: &Profile,
         params: &rules::Params,
-    ) -> Option<endpoint::link::Linked<'_>> {
+        templates: &Repository,
+    ) -> Option<endpoint::link::Linked> {
         let config = self.config.as_ref().map(|(p, t)| (p.as_str(), t.as_str()));
-        endpoint::link::resolve(&self.registry, profile, params, config)
+        let arguments =
+            |path: &Path, variable: &str| templates.templatefile_arguments(path, variable);
+        endpoint::link::resolve(&self.registry, profile, params, config, &arguments)
     }
 }
 

@@ -12,6 +12,7 @@ mod document;
 mod endpoints;
 mod error;
 mod settings;
+mod templates;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -23,10 +24,13 @@ use crate::rules::Rule;
 use crate::selection::{RuleSelection, UnknownRule};
 use crate::walk;
 
-pub use document::{DocumentError, FixError, Linted, NearbyServers, View, load_profile};
+pub use document::{
+    DocumentError, FixError, Linted, NearbyServers, Reading, View, load_profile, load_rendered,
+};
 pub use endpoints::Endpoints;
 pub use error::{FileError, WorkspaceError};
 pub use settings::{ConfigChoice, ConfigFile, Layered, Servers, unknown_rule};
+pub use templates::{TemplateFixed, TemplateLinted};
 
 /// The config and every rule loaded, before the rule selection: the first step of resolving.
 #[derive(Debug)]
@@ -65,6 +69,8 @@ pub struct Workspace {
     pub servers: Servers,
     /// The AWS endpoints profiles are linked to, and their facts.
     pub endpoints: Endpoints,
+    /// What the repository's Terraform knows, read when a template needs it.
+    pub templates: crate::template::repository::Repository,
     layers: settings::Layers,
 }
 
@@ -101,6 +107,7 @@ impl Workspace {
         let endpoints = Endpoints::load(&config, config_file.as_ref(), &base)?;
         Ok(Self {
             layers: settings::Layers::new(&config),
+            templates: crate::template::repository::Repository::new(&config.root),
             base,
             config,
             config_file,
@@ -162,7 +169,9 @@ impl Workspace {
     }
 
     /// Whether `path` is a file whose change changes findings of other documents: the config
-    /// file, a server config that clients pair with, or a file that defines a linked endpoint.
+    /// file, a server config that clients pair with, a file that defines a linked endpoint, or
+    /// one that may give templates their values (a `.tf`, tfvars or YAML vars file: the
+    /// repository's Terraform is read once per workspace).
     pub fn is_setting_file(&self, path: &Path) -> bool {
         let same = |a: &Path, b: &Path| {
             a == b
@@ -180,5 +189,7 @@ impl Workspace {
                 .iter()
                 .any(|(server, _)| same(server, path))
             || self.endpoints.registry.defines(path)
+            || crate::template::detect::gives_values(path)
+            || path.extension().is_some_and(|x| x == "tf")
     }
 }

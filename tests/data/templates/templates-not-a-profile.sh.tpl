@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "${HOME}"
+exit 0

@@ -1,0 +1,2 @@
+ipv6 = false
+port = 9443

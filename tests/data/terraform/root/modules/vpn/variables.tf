@@ -1,0 +1,7 @@
+variable "proto" {
+  default = "udp"
+}
+
+variable "port" {
+  default = 1194
+}

@@ -1,0 +1,2 @@
+port = 443
+proto = "tcp"
