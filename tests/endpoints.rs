@@ -430,7 +430,10 @@ fn config_error(repo: &Repo, expected: &[&str]) {
 #[test]
 fn bad_definitions_are_config_errors_with_their_place() {
     let repo = Repo::two_endpoints(&export(OFFICE_ID, ""), &export(LAB_ID, ""));
-    repo.write("infra/broken.tf", "resource \"a\" \"b\" {\n  x = \"open\n}\n");
+    repo.write(
+        "infra/broken.tf",
+        "resource \"a\" \"b\" {\n  x = \"open\n}\n",
+    );
     config_error(
         &repo,
         &[
@@ -649,4 +652,47 @@ fn a_resource_the_module_does_not_define_links_nothing() {
     let run = repo.run(&["--inspect", "vpn/main.tf"]);
     let inspect: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(inspect[0]["endpoint"].is_null(), "{}", run.stdout);
+}
+
+#[test]
+fn a_child_modules_endpoint_takes_the_module_blocks_arguments_not_tfvars() {
+    let child = r#"variable "traffic" {
+  type    = string
+  default = "ipv4"
+}
+
+resource "aws_ec2_client_vpn_endpoint" "this" {
+  traffic_ip_address_type = var.traffic
+}
+
+resource "local_file" "profile" {
+  filename = "client.ovpn"
+  content  = <<-EOT
+    client
+    dev tun
+    remote ${aws_ec2_client_vpn_endpoint.this.dns_name} 443
+    ifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1
+    route-ipv6 2000::/3
+  EOT
+}
+"#;
+    let repo = Repo::new(&[
+        (
+            "main.tf",
+            "module \"vpn\" {\n  source  = \"./modules/vpn\"\n  traffic = \"dual-stack\"\n}\n",
+        ),
+        ("modules/vpn/main.tf", child),
+        // Never applies to a child module.
+        ("modules/vpn/terraform.tfvars", "traffic = \"ipv6\"\n"),
+    ]);
+    let run = repo.run(&["modules/vpn/main.tf"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("legacy `ifconfig-ipv6` for a `dual-stack` endpoint"),
+        "{}",
+        run.stdout
+    );
+    // The module block's argument decided it.
+    assert!(run.stdout.contains("┌─ main.tf:3:"), "{}", run.stdout);
 }

@@ -5,9 +5,10 @@
 //! known facts replace the defaults of `traffic-ip-address-type` and `split-tunnel`; a param
 //! set for the file still wins, as an explicit override should, and a contradiction is said.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use super::TerraformContext;
 use super::load::{Entry, Registry};
 use super::{Endpoint, Fact, Place};
 use crate::model::{LinkedEndpoint, Loc, Profile};
@@ -44,10 +45,6 @@ impl How {
     }
 }
 
-/// For a `templatefile` target and one of its variables, each call's module folder and the
-/// expression it passes for that variable.
-pub type TemplatefileArguments<'a> = dyn Fn(&Path, &str) -> Vec<(PathBuf, String)> + 'a;
-
 /// The endpoint of `profile` (with its file's `params`), if anything links it; first match wins:
 /// the `aws-endpoint` param, the endpoint id in `remote` that CLI output describes, a `remote`
 /// that a Terraform template fills from `aws_ec2_client_vpn_endpoint.NAME`.
@@ -55,7 +52,7 @@ pub fn find(
     registry: &Registry,
     profile: &Profile,
     params: &Params,
-    arguments: &TemplatefileArguments,
+    context: &dyn TerraformContext,
 ) -> Option<(Arc<Entry>, How)> {
     if let Some(link) = &params.aws_endpoint {
         // Checked at load: every param names an endpoint the registry holds.
@@ -74,14 +71,14 @@ pub fn find(
             // punctuation written as `_` (`replace_aws_ec2_client_vpn_endpoint.vpn.dns_name…`).
             if let Some(resource) = referenced_endpoint_in(name, true)
                 && path.extension().is_some_and(|e| e == "tf")
-                && let Some(entry) = registry.in_module(folder_of(path), resource)
+                && let Some(entry) = registry.in_module(folder_of(path), resource, context)
             {
                 return Some((entry, How::Template));
             }
             // In a `templatefile` target it is a variable: its calls say what they pass.
-            for (module, expression) in arguments(path, name) {
+            for (module, expression) in context.templatefile_arguments(path, name) {
                 if let Some(resource) = referenced_endpoint(&expression)
-                    && let Some(entry) = registry.in_module(&module, resource)
+                    && let Some(entry) = registry.in_module(&module, resource, context)
                 {
                     return Some((entry, How::Template));
                 }
@@ -327,9 +324,9 @@ pub fn resolve(
     profile: &Profile,
     params: &Params,
     config: Option<(&str, &str)>,
-    arguments: &TemplatefileArguments,
+    context: &dyn TerraformContext,
 ) -> Option<Linked> {
-    let (entry, how) = find(registry, profile, params, arguments)?;
+    let (entry, how) = find(registry, profile, params, context)?;
     let config_place = |span: &std::ops::Range<usize>| match config {
         Some((path, text)) => format!("{path}:{}", super::line_of(text, span.start)),
         None => "the config".to_owned(),
@@ -433,14 +430,15 @@ mod tests {
         )
         .unwrap();
         let config = crate::config::Config::default_at(dir.path().to_path_buf());
-        let registry = super::super::load::load(&config, dir.path()).unwrap();
+        let context = crate::template::repository::Repository::new(dir.path());
+        let registry = super::super::load::load(&config, dir.path(), Some(&context)).unwrap();
         assert!(registry.is_empty());
-        let entry = registry.in_module(&folder, "vpn").unwrap();
+        let entry = registry.in_module(&folder, "vpn", &context).unwrap();
         assert_eq!(
             entry.endpoint.traffic_type.value(),
             Some(crate::model::aws::TrafficType::DualStack)
         );
-        assert!(registry.in_module(&folder, "other").is_none());
+        assert!(registry.in_module(&folder, "other", &context).is_none());
         assert!(registry.file(Path::new("vpn/main.tf")).is_some());
         // Outside the repository: not read.
         let outside = tempfile::tempdir().unwrap();
@@ -449,6 +447,10 @@ mod tests {
             "resource \"aws_ec2_client_vpn_endpoint\" \"vpn\" {}\n",
         )
         .unwrap();
-        assert!(registry.in_module(outside.path(), "vpn").is_none());
+        assert!(
+            registry
+                .in_module(outside.path(), "vpn", &context)
+                .is_none()
+        );
     }
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use super::{Endpoint, Kind, ReadError, aws_cli, cloudformation, terraform};
+use super::{Endpoint, Kind, ReadError, TerraformContext, aws_cli, cloudformation, terraform};
 use crate::config::Config;
 use crate::rules::params::{CliOutputFile, EndpointLink, EndpointTarget};
 use crate::syntax::Parsed;
@@ -83,14 +83,19 @@ impl Registry {
     /// The endpoint `name` of the Terraform module in `folder`, read (inside the repository
     /// only) when first asked for; `None` when the module defines none of that name, or one
     /// cannot be read (the `.tf` file's own lint reports why).
-    pub fn in_module(&self, folder: &Path, name: &str) -> Option<Arc<Entry>> {
+    pub fn in_module(
+        &self,
+        folder: &Path,
+        name: &str,
+        context: &dyn TerraformContext,
+    ) -> Option<Arc<Entry>> {
         let key = folder.canonicalize().ok()?;
         let module = {
             let mut modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
             match modules.get(&key) {
                 Some(module) => Arc::clone(module),
                 None => {
-                    let module = Arc::new(self.read_module(folder));
+                    let module = Arc::new(self.read_module(folder, context));
                     modules.insert(key, Arc::clone(&module));
                     module
                 }
@@ -103,7 +108,7 @@ impl Registry {
         }
     }
 
-    fn read_module(&self, folder: &Path) -> Module {
+    fn read_module(&self, folder: &Path, context: &dyn TerraformContext) -> Module {
         let mut scratch = Registry {
             root: self.root.clone(),
             base: self.base.clone(),
@@ -113,6 +118,7 @@ impl Registry {
             root: &self.root,
             cwd: &self.base,
             registry: &mut scratch,
+            context: Some(context),
         };
         let span = 0..0;
         let Ok(endpoints) = reader.terraform_folder(folder, &span) else {
@@ -166,8 +172,13 @@ impl Registry {
 }
 
 /// Reads what `config` links to. `cwd` makes the paths in messages and places look like the
-/// linted files' (relative to the working directory).
-pub fn load(config: &Config, cwd: &Path) -> Result<Registry, LoadError> {
+/// linted files' (relative to the working directory); `context` gives Terraform modules their
+/// values as the repository sets them (without it, each is read as a root module).
+pub fn load(
+    config: &Config,
+    cwd: &Path,
+    context: Option<&dyn TerraformContext>,
+) -> Result<Registry, LoadError> {
     let (links, cli_files) = config.endpoint_sources();
     let mut registry = Registry {
         root: config.root.clone(),
@@ -178,6 +189,7 @@ pub fn load(config: &Config, cwd: &Path) -> Result<Registry, LoadError> {
         root: &config.root,
         cwd,
         registry: &mut registry,
+        context,
     };
     for file in &cli_files {
         reader.cli_output(file)?;
@@ -193,6 +205,7 @@ struct Reader<'a> {
     root: &'a Path,
     cwd: &'a Path,
     registry: &'a mut Registry,
+    context: Option<&'a dyn TerraformContext>,
 }
 
 impl Reader<'_> {
@@ -405,7 +418,11 @@ impl Reader<'_> {
                 .unwrap_or("")
                 .to_owned()
         };
-        let mut module = terraform::Module::default();
+        let mut module = terraform::Module {
+            scope: self.context.map(|context| context.module_scope(folder)),
+            base: self.cwd.to_path_buf(),
+            ..terraform::Module::default()
+        };
         for file in names.iter().filter(|p| name_of(p).ends_with(".tf")) {
             let text = self.read(file, span)?;
             module.files.push((self.shown(file), text));
@@ -427,7 +444,24 @@ impl Reader<'_> {
             let text = self.read(file, span)?;
             module.tfvars.push((self.shown(file), text));
         }
-        terraform::read(&module).map_err(|e| self.error_in(&e.path, &e.error, span))
+        let endpoints =
+            terraform::read(&module).map_err(|e| self.error_in(&e.path, &e.error, span))?;
+        // A fact set outside the module (a `module` block's argument in its caller) points at
+        // that file: read it too, for its label.
+        let places = endpoints.iter().flat_map(|e| {
+            [e.traffic_type.place(), e.split_tunnel.place()]
+                .into_iter()
+                .chain(e.routes.iter().map(|r| r.destination.place()))
+        });
+        let elsewhere: Vec<PathBuf> = places
+            .map(|place| place.path.clone())
+            .filter(|path| self.registry.file(path).is_none())
+            .collect();
+        for path in elsewhere {
+            // Not read: no label there, the fact still holds.
+            let _ = self.read(&self.cwd.join(&path), span);
+        }
+        Ok(endpoints)
     }
 }
 

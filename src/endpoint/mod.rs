@@ -15,11 +15,34 @@ pub mod load;
 pub mod terraform;
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ipnet::IpNet;
 
 use crate::model::aws::TrafficType;
+
+/// What the repository's Terraform knows beyond one module's files, for the reader of
+/// endpoint definitions and for links through templates: the values a module folder sees (its
+/// defaults, its tfvars as a root module, or the `module` block arguments as a child), and what
+/// each `templatefile` call passes a template's variable.
+pub trait TerraformContext {
+    /// The values `folder`'s module sees, with where each was set.
+    fn module_scope(&self, folder: &Path) -> Arc<crate::template::terraform::Scope>;
+    /// For a `templatefile` target and one of its variables: each call's module folder and the
+    /// expression it passes.
+    fn templatefile_arguments(&self, path: &Path, variable: &str) -> Vec<(PathBuf, String)>;
+}
+
+impl TerraformContext for crate::template::repository::Repository {
+    fn module_scope(&self, folder: &Path) -> Arc<crate::template::terraform::Scope> {
+        crate::template::repository::Repository::module_scope(self, folder)
+    }
+
+    fn templatefile_arguments(&self, path: &Path, variable: &str) -> Vec<(PathBuf, String)> {
+        crate::template::repository::Repository::templatefile_arguments(self, path, variable)
+    }
+}
 
 /// One endpoint, as one file defines it.
 #[derive(Debug, Clone, PartialEq, Eq)]

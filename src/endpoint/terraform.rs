@@ -28,6 +28,12 @@ pub struct Module {
     /// Its tfvars files in the order Terraform applies them (later wins); empty for a child
     /// module, whose variables tfvars never set.
     pub tfvars: Vec<(PathBuf, String)>,
+    /// The values the module sees, as the repository's Terraform gives them (a child module's
+    /// `module` block arguments included); `None`: worked out from `files` and `tfvars` alone,
+    /// as a root module.
+    pub scope: Option<std::sync::Arc<Scope>>,
+    /// The folder the scope's places are shown from (they are stripped of it).
+    pub base: PathBuf,
 }
 
 /// A file of the module that cannot be read.
@@ -56,14 +62,22 @@ pub fn read(module: &Module) -> Result<Vec<Endpoint>, ModuleError> {
             })?;
         }
     }
-    let scope = values::module_scope(&module.files, &module.tfvars, None);
+    let own;
+    let scope = match &module.scope {
+        Some(scope) => scope.as_ref(),
+        None => {
+            own = values::module_scope(&module.files, &module.tfvars, None);
+            &own
+        }
+    };
     let mut endpoints = Vec::new();
     let mut routes: Vec<(String, Route)> = Vec::new();
     for (path, text, file) in &parsed {
         let reader = Reader {
             path,
             text,
-            scope: &scope,
+            scope,
+            base: &module.base,
         };
         for block in file.body.blocks.iter().filter(|b| b.kind == "resource") {
             let [kind, name] = block.labels.as_slice() else {
@@ -121,6 +135,7 @@ struct Reader<'a> {
     path: &'a Path,
     text: &'a str,
     scope: &'a Scope,
+    base: &'a Path,
 }
 
 impl Reader<'_> {
@@ -203,7 +218,12 @@ impl Reader<'_> {
             Some(value) => {
                 let place = match self.scope.values.get(reference) {
                     Some(known) => Place {
-                        path: known.origin.path.clone(),
+                        path: known
+                            .origin
+                            .path
+                            .strip_prefix(self.base)
+                            .unwrap_or(&known.origin.path)
+                            .to_path_buf(),
                         line: known.origin.line.unwrap_or(1),
                     },
                     None => self.place(at),
@@ -306,6 +326,7 @@ resource "aws_ec2_client_vpn_route" "office_v6" {
                 .iter()
                 .map(|(p, t)| (PathBuf::from(p), t.to_string()))
                 .collect(),
+            ..Module::default()
         }
     }
 

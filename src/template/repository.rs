@@ -240,7 +240,7 @@ impl Repository {
     }
 
     /// The values of the module in `dir`.
-    fn module_scope(&self, dir: &Path) -> Arc<Scope> {
+    pub fn module_scope(&self, dir: &Path) -> Arc<Scope> {
         let key = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
         if let Some(scope) = self
             .scopes

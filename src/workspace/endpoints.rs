@@ -30,17 +30,19 @@ impl Endpoints {
         config: &Config,
         file: Option<&ConfigFile>,
         base: &Path,
+        templates: &Repository,
     ) -> Result<Self, WorkspaceError> {
-        let registry = endpoint::load::load(config, base).map_err(|e| match file {
-            Some(file) => WorkspaceError::InFile(FileError {
-                name: file.path.display().to_string(),
-                path: Some(file.path.clone()),
-                text: file.text.clone(),
-                message: e.message,
-                span: Some(e.span),
-            }),
-            None => WorkspaceError::Unreadable(e.message),
-        })?;
+        let registry =
+            endpoint::load::load(config, base, Some(templates)).map_err(|e| match file {
+                Some(file) => WorkspaceError::InFile(FileError {
+                    name: file.path.display().to_string(),
+                    path: Some(file.path.clone()),
+                    text: file.text.clone(),
+                    message: e.message,
+                    span: Some(e.span),
+                }),
+                None => WorkspaceError::Unreadable(e.message),
+            })?;
         Ok(Self {
             registry,
             config: file.map(|f| {
@@ -51,7 +53,7 @@ impl Endpoints {
     }
 
     /// The endpoint of `profile` judged with `params`, and the params it gives; `templates`
-    /// says what `templatefile` calls pass a template's variables.
+    /// is what the repository's Terraform knows (module values, `templatefile` calls).
     pub fn resolve(
         &self,
         profile: &Profile,
@@ -59,9 +61,7 @@ impl Endpoints {
         templates: &Repository,
     ) -> Option<endpoint::link::Linked> {
         let config = self.config.as_ref().map(|(p, t)| (p.as_str(), t.as_str()));
-        let arguments =
-            |path: &Path, variable: &str| templates.templatefile_arguments(path, variable);
-        endpoint::link::resolve(&self.registry, profile, params, config, &arguments)
+        endpoint::link::resolve(&self.registry, profile, params, config, templates)
     }
 }
 

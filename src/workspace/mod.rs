@@ -104,10 +104,11 @@ impl Workspace {
             .map(|rule| rule.id.clone())
             .collect();
         let servers = settings::load_servers(&config, config_file.as_ref(), &base)?;
-        let endpoints = Endpoints::load(&config, config_file.as_ref(), &base)?;
+        let templates = crate::template::repository::Repository::new(&config.root);
+        let endpoints = Endpoints::load(&config, config_file.as_ref(), &base, &templates)?;
         Ok(Self {
             layers: settings::Layers::new(&config),
-            templates: crate::template::repository::Repository::new(&config.root),
+            templates,
             base,
             config,
             config_file,
