@@ -367,3 +367,32 @@ fn a_template_linked_to_an_endpoint_is_judged_with_its_facts() {
         "{unlinked:?}"
     );
 }
+
+/// With several client families (issue 26), `--route` answers a template once per family,
+/// each at the template's own line.
+#[test]
+fn route_answers_a_template_per_client_family() {
+    let dir = scratch(&[
+        (
+            "client.ovpn.tftpl",
+            b"client\ndev tun\nremote ${host} 1194\nifconfig-ipv6 fd00::2/64 fd00::1\nroute-ipv6 2000::/3\n",
+        ),
+        (
+            ".ovpn6-lint.toml",
+            b"[params]\nclients = [\"openvpn2\", \"openvpn-connect\"]\n",
+        ),
+    ]);
+    let out = run(dir.path(), &["--route", "3000::1", "client.ovpn.tftpl"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{out:?}");
+    assert!(
+        lines[0].starts_with("client.ovpn.tftpl (openvpn2): 3000::1: tunnel")
+            && lines[0].ends_with("--> client.ovpn.tftpl:5:1"),
+        "{out:?}"
+    );
+    assert!(
+        lines[1].starts_with("client.ovpn.tftpl (openvpn-connect): 3000::1: local"),
+        "{out:?}"
+    );
+}
