@@ -377,3 +377,85 @@ fn a_template_vars_file_outside_the_repository_is_not_read() {
         out.stderr
     );
 }
+
+/// A template linked to an AWS Client VPN endpoint (issue 25) is judged with that endpoint's
+/// facts, as the profile it renders would be: on a dual-stack split-tunnel endpoint the legacy
+/// IPv6 lines are reported at the template's own lines, `--route` gives the split tunnel's
+/// caveat and `--inspect` the link.
+#[test]
+fn a_template_linked_to_an_endpoint_is_judged_with_its_facts() {
+    let template = "client\ndev tun\nproto udp\nremote ${endpoint_dns} 443\nremote-random-hostname\n\
+                    nobind\nifconfig-ipv6 fd15:53b6:dead::2 fd15:53b6:dead::1\nroute-ipv6 2000::/3\nverb 3\n";
+    let dir = scratch(&[
+        (
+            "infra/main.tf",
+            b"resource \"aws_ec2_client_vpn_endpoint\" \"lab\" {\n  client_cidr_block = \"10.200.0.0/22\"\n  traffic_ip_address_type = \"dual-stack\"\n  split_tunnel = true\n}\n",
+        ),
+        ("profiles/lab.ovpn.tftpl", template.as_bytes()),
+        (
+            ".ovpn6-lint.toml",
+            b"[[overrides]]\nfiles = [\"profiles/lab.ovpn.tftpl\"]\nparams = { aws-endpoint = \"infra/main.tf#lab\" }\n",
+        ),
+    ]);
+    let linked = run(dir.path(), &["--format", "short", "profiles/"]);
+    assert_eq!(
+        places(&linked.stdout),
+        [
+            "profiles/lab.ovpn.tftpl:7:1: warning[legacy-ipv6-workaround]",
+            "profiles/lab.ovpn.tftpl:8:1: warning[legacy-ipv6-workaround]",
+        ],
+        "{linked:?}"
+    );
+    assert_eq!(linked.code, 1, "{linked:?}");
+    let route = run(
+        dir.path(),
+        &["--route", "fc00::1", "profiles/lab.ovpn.tftpl"],
+    );
+    assert!(
+        route
+            .stdout
+            .contains("the endpoint's route table also holds the route"),
+        "{route:?}"
+    );
+    let inspect = run(dir.path(), &["--inspect", "profiles/lab.ovpn.tftpl"]);
+    let inspect: serde_json::Value = serde_json::from_str(&inspect.stdout).unwrap();
+    assert_eq!(inspect[0]["endpoint"]["file"], "infra/main.tf", "{inspect}");
+    assert!(inspect[0]["template"].is_object(), "{inspect}");
+    // Without the link the same template is an IPv4 AWS profile's, judged otherwise.
+    fs::remove_file(dir.path().join(".ovpn6-lint.toml")).unwrap();
+    let unlinked = run(dir.path(), &["--format", "short", "profiles/"]);
+    assert_ne!(
+        places(&unlinked.stdout),
+        places(&linked.stdout),
+        "{unlinked:?}"
+    );
+}
+
+/// With several client families (issue 26), `--route` answers a template once per family,
+/// each at the template's own line.
+#[test]
+fn route_answers_a_template_per_client_family() {
+    let dir = scratch(&[
+        (
+            "client.ovpn.tftpl",
+            b"client\ndev tun\nremote ${host} 1194\nifconfig-ipv6 fd00::2/64 fd00::1\nroute-ipv6 2000::/3\n",
+        ),
+        (
+            ".ovpn6-lint.toml",
+            b"[params]\nclients = [\"openvpn2\", \"openvpn-connect\"]\n",
+        ),
+    ]);
+    let out = run(dir.path(), &["--route", "3000::1", "client.ovpn.tftpl"]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{out:?}");
+    assert!(
+        lines[0].starts_with("client.ovpn.tftpl (openvpn2): 3000::1: tunnel")
+            && lines[0].ends_with("--> client.ovpn.tftpl:5:1"),
+        "{out:?}"
+    );
+    assert!(
+        lines[1].starts_with("client.ovpn.tftpl (openvpn-connect): 3000::1: local"),
+        "{out:?}"
+    );
+}
