@@ -29,13 +29,14 @@ pub struct Registry {
     /// Terraform modules read because a template in them refers to one of their endpoints
     /// (`${aws_ec2_client_vpn_endpoint.NAME.dns_name}`), by folder: read once, when first asked.
     modules: Mutex<HashMap<PathBuf, Arc<Module>>>,
+    /// The files of those modules, by the path their places name.
+    module_files: Mutex<HashMap<PathBuf, Parsed>>,
 }
 
-/// A Terraform module read for its endpoints, and its files for labels.
+/// A Terraform module read for its endpoints (its files go to `module_files`).
 #[derive(Debug, Default)]
 struct Module {
     entries: Vec<Arc<Entry>>,
-    files: Vec<(PathBuf, Parsed)>,
 }
 
 /// An endpoint and the file that defines it (as the config names it, joined to its folder).
@@ -95,8 +96,13 @@ impl Registry {
             match modules.get(&key) {
                 Some(module) => Arc::clone(module),
                 None => {
-                    let module = Arc::new(self.read_module(folder, context));
+                    let (module, files) = self.read_module(folder, context);
+                    let module = Arc::new(module);
                     modules.insert(key, Arc::clone(&module));
+                    self.module_files
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend(files);
                     module
                 }
             }
@@ -108,7 +114,11 @@ impl Registry {
         }
     }
 
-    fn read_module(&self, folder: &Path, context: &dyn TerraformContext) -> Module {
+    fn read_module(
+        &self,
+        folder: &Path,
+        context: &dyn TerraformContext,
+    ) -> (Module, Vec<(PathBuf, Parsed)>) {
         let mut scratch = Registry {
             root: self.root.clone(),
             base: self.base.clone(),
@@ -122,9 +132,9 @@ impl Registry {
         };
         let span = 0..0;
         let Ok(endpoints) = reader.terraform_folder(folder, &span) else {
-            return Module::default();
+            return (Module::default(), Vec::new());
         };
-        Module {
+        let module = Module {
             entries: endpoints
                 .into_iter()
                 .map(|endpoint| {
@@ -135,8 +145,8 @@ impl Registry {
                     })
                 })
                 .collect(),
-            files: scratch.files,
-        }
+        };
+        (module, scratch.files)
     }
 
     /// A file read, by the path its places name.
@@ -144,12 +154,11 @@ impl Registry {
         if let Some((_, parsed)) = self.files.iter().find(|(p, _)| p == path) {
             return Some(parsed.clone());
         }
-        let modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
-        modules
-            .values()
-            .flat_map(|m| &m.files)
-            .find(|(p, _)| p == path)
-            .map(|(_, parsed)| parsed.clone())
+        self.module_files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(path)
+            .cloned()
     }
 
     /// Whether `path` (as linted) is one of the files read: linting it lints its profiles.
