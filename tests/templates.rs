@@ -459,3 +459,26 @@ fn route_answers_a_template_per_client_family() {
         "{out:?}"
     );
 }
+
+#[test]
+fn a_broken_jinja2_file_is_reported_only_when_it_reads_as_a_profile() {
+    // A README in a `templates/` folder, whose `{{` is not Jinja2 that minijinja accepts.
+    let notes: &[u8] = b"# Sources\n\nclient templates use {{ server }} and {% if x %} blocks,\n\
+        remote hosts and dev names come from {{ vars | missing filter( }}\n";
+    let broken_profile: &[u8] = b"client\ndev tun\nremote {{ server }} 1194\n\
+        {% if ipv6 %}\nroute-ipv6 2000::/3\n";
+    let dir = scratch(&[
+        ("roles/vpn/templates/NOTES.md", notes),
+        ("roles/vpn/defaults/main.yml", b"server: vpn.example.com\n"),
+    ]);
+    let out = run(dir.path(), &["--format", "short", "."]);
+    assert_ne!(out.code, 2, "{out:?}");
+    assert!(!out.stderr.contains("NOTES.md"), "{out:?}");
+    let dir = scratch(&[
+        ("roles/vpn/templates/client.ovpn.j2", broken_profile),
+        ("roles/vpn/defaults/main.yml", b"server: vpn.example.com\n"),
+    ]);
+    let out = run(dir.path(), &["--format", "short", "."]);
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("client.ovpn.j2"), "{out:?}");
+}

@@ -26,6 +26,17 @@ pub mod terraform;
 use std::ops::Range;
 use std::path::PathBuf;
 
+/// Whether a Jinja2 file read placeholder-only (every placeholder unknown, every control line
+/// dropped) reads as a profile ([`crate::model::Profile::reads_as_profile`]).
+fn placeholder_reading_is_profile(path: &std::path::Path, text: &str) -> bool {
+    if !repository::may_hold_profile(text, hcl::Form::Heredoc) {
+        return false;
+    }
+    let rendered = placeholder::read(text, placeholder::Syntax::Jinja2);
+    let no_includes = |_: &std::path::Path| Err(std::io::Error::other("not read"));
+    crate::model::load(path, rendered.text.into_bytes(), &no_includes).reads_as_profile()
+}
+
 /// A rendered profile and where each of its bytes came from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
@@ -81,8 +92,10 @@ pub fn render(
             let root = repository.repository_of(path);
             match ansible::render(path, text, &root, role) {
                 Ok(documents) => documents,
-                // A template that is not about OpenVPN is never reported, even when broken.
-                Err(_) if !repository::may_hold_profile(text, hcl::Form::Heredoc) => Vec::new(),
+                // A template that is not about OpenVPN is never reported, even when broken
+                // (a README in a `templates/` folder): only one whose placeholder-only reading
+                // reads as a profile is.
+                Err(_) if !placeholder_reading_is_profile(path, text) => Vec::new(),
                 Err(why) => return Err(why),
             }
         }
