@@ -6,13 +6,14 @@
 use std::ops::Range;
 
 use super::document::Document;
+use super::hcl::Form;
 use super::{Piece, PieceKind, Rendered, unknown_word};
 
 /// The here-documents of a script that may hold a profile, each read as one document.
 pub fn documents(script: &str) -> Vec<Document> {
     here_documents(script)
         .into_iter()
-        .filter(|doc| may_hold_profile(&script[doc.body.clone()]))
+        .filter(|doc| super::repository::may_hold_profile(&script[doc.body.clone()], Form::Heredoc))
         .map(|doc| Document {
             rendered: render(script, &doc),
             fixes_refused: None,
@@ -90,21 +91,6 @@ fn here_documents(script: &str) -> Vec<HereDocument> {
         at = next;
     }
     found
-}
-
-fn may_hold_profile(body: &str) -> bool {
-    body.matches('\n').count() >= 2
-        && [
-            "client",
-            "remote",
-            "dev",
-            "server",
-            "pull",
-            "mode",
-            "tls-client",
-        ]
-        .iter()
-        .any(|word| body.contains(word))
 }
 
 fn render(script: &str, doc: &HereDocument) -> Rendered {
