@@ -58,13 +58,7 @@ pub fn read(path: &Path, text: &str) -> Result<Vec<Endpoint>, ReadError> {
             _ => {}
         }
     }
-    for endpoint in &mut endpoints {
-        endpoint.routes = routes
-            .iter()
-            .filter(|(target, _)| *target == endpoint.name)
-            .map(|(_, route)| route.clone())
-            .collect();
-    }
+    super::assign_routes(&mut endpoints, &routes);
     Ok(endpoints)
 }
 

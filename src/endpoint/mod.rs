@@ -152,6 +152,17 @@ impl Kind {
     }
 }
 
+/// Gives each endpoint the routes that name it (`(endpoint name, route)`, in file order).
+pub(crate) fn assign_routes(endpoints: &mut [Endpoint], routes: &[(String, Route)]) {
+    for endpoint in endpoints {
+        endpoint.routes = routes
+            .iter()
+            .filter(|(target, _)| *target == endpoint.name)
+            .map(|(_, route)| route.clone())
+            .collect();
+    }
+}
+
 /// The line (1-based) of a byte offset.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count() + 1

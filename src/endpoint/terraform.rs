@@ -110,13 +110,7 @@ pub fn read(module: &Module) -> Result<Vec<Endpoint>, ModuleError> {
             }
         }
     }
-    for endpoint in &mut endpoints {
-        endpoint.routes = routes
-            .iter()
-            .filter(|(target, _)| *target == endpoint.name)
-            .map(|(_, route)| route.clone())
-            .collect();
-    }
+    super::assign_routes(&mut endpoints, &routes);
     Ok(endpoints)
 }
 
