@@ -327,11 +327,9 @@ fn dirname(path: String) -> String {
     }
 }
 
-/// Ansible's `dict2items(key_name='key', value_name='value')`.
-fn dict2items(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
-    if unknown_name(&value).is_some() {
-        return Ok(value);
-    }
+/// The `key_name`/`value_name` arguments of `dict2items` and `items2dict` (default `key`,
+/// `value`); no other argument is accepted.
+fn key_and_value_names(kwargs: &Kwargs) -> Result<(String, String), Error> {
     let key_name: String = kwargs
         .get::<Option<String>>("key_name")?
         .unwrap_or("key".into());
@@ -339,6 +337,15 @@ fn dict2items(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
         .get::<Option<String>>("value_name")?
         .unwrap_or("value".into());
     kwargs.assert_all_used()?;
+    Ok((key_name, value_name))
+}
+
+/// Ansible's `dict2items(key_name='key', value_name='value')`.
+fn dict2items(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
+    if unknown_name(&value).is_some() {
+        return Ok(value);
+    }
+    let (key_name, value_name) = key_and_value_names(&kwargs)?;
     if value.kind() != ValueKind::Map {
         return Err(Error::new(
             ErrorKind::InvalidOperation,
@@ -361,13 +368,7 @@ fn items2dict(value: Value, kwargs: Kwargs) -> Result<Value, Error> {
     if unknown_name(&value).is_some() {
         return Ok(value);
     }
-    let key_name: String = kwargs
-        .get::<Option<String>>("key_name")?
-        .unwrap_or("key".into());
-    let value_name: String = kwargs
-        .get::<Option<String>>("value_name")?
-        .unwrap_or("value".into());
-    kwargs.assert_all_used()?;
+    let (key_name, value_name) = key_and_value_names(&kwargs)?;
     let mut entries = Vec::new();
     for item in value.try_iter()? {
         entries.push((item.get_attr(&key_name)?, item.get_attr(&value_name)?));
