@@ -5,26 +5,9 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use common::{ovpn6_lint, repo};
-
-/// What one run of the binary came to.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let output = ovpn6_lint(dir).args(args).output().unwrap();
-    Run {
-        code: output.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+use common::{repo, run};
 
 /// A scratch repository holding `files`.
 fn scratch(files: &[(&str, &[u8])]) -> tempfile::TempDir {

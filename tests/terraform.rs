@@ -11,23 +11,7 @@ mod common;
 use std::fs;
 use std::path::Path;
 
-use common::{ovpn6_lint, repo};
-
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let output = ovpn6_lint(dir).args(args).output().unwrap();
-    Run {
-        code: output.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
+use common::{repo, run};
 
 /// A scratch repository holding a copy of the fixture module.
 fn copy_of_fixture() -> tempfile::TempDir {

@@ -20,6 +20,24 @@ pub fn ovpn6_lint(dir: &Path) -> assert_cmd::Command {
     command
 }
 
+/// What one run of the binary came to.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the binary in `dir` with `args`, to the end.
+pub fn run(dir: &Path, args: &[&str]) -> Run {
+    let output = ovpn6_lint(dir).args(args).output().unwrap();
+    Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
 /// The repository root (where `Cargo.toml` is).
 pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
